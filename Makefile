@@ -1,0 +1,86 @@
+# Trygg — `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+FLASK   := $(VENV)/bin/flask --app wsgi
+PYBABEL := $(VENV)/bin/pybabel
+STAMP   := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+PACKAGES := trygg accounts casework reporting insights
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: help run test test-sqlite test-postgres lint translations extract-messages migration bench chromium clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(DEVSTAMP): pyproject.toml $(STAMP)
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $@
+
+translations: $(STAMP) ## Compile the message catalogues (bokmål and English)
+	@for pkg in $(PACKAGES); do \
+	  if [ -d $$pkg/translations ]; then $(PYBABEL) compile -q -f -d $$pkg/translations; fi; \
+	done
+
+extract-messages: $(DEVSTAMP) ## Extract new UI strings into each package's catalogues
+	@for pkg in $(PACKAGES); do \
+	  $(PYBABEL) extract -q -F babel.cfg -k _l -k lazy_gettext -o $$pkg/translations/messages.pot $$pkg; \
+	  for lang in nb en; do \
+	    if [ -f $$pkg/translations/$$lang/LC_MESSAGES/messages.po ]; then \
+	      $(PYBABEL) update -q --no-fuzzy-matching -i $$pkg/translations/messages.pot -d $$pkg/translations -l $$lang; \
+	    else \
+	      $(PYBABEL) init -q -i $$pkg/translations/messages.pot -d $$pkg/translations -l $$lang; \
+	    fi; \
+	  done; \
+	done
+
+run: $(STAMP) translations ## Set up everything, seed the demo organisation and serve on http://127.0.0.1:5000
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) trygg seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+chromium: ## Install Debian's Chromium for the browser tests if it is missing
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: install Debian's package 'chromium' to run the browser tests"; fi; \
+	fi
+
+test: $(DEVSTAMP) translations chromium ## Run the whole suite on SQLite, and on PostgreSQL when it answers
+	$(PY) -m pytest
+	@if $(PY) -m tests.pg_available; then \
+	  echo "== PostgreSQL =="; \
+	  TRYGG_TEST_DATABASE=postgres $(PY) -m pytest -m "not browser"; \
+	else \
+	  if [ -n "$$CI" ]; then echo "PostgreSQL is not reachable in CI"; exit 1; fi; \
+	  echo "PostgreSQL not reachable: skipped the PostgreSQL run (set TEST_DATABASE_URL)"; \
+	fi
+
+lint: $(DEVSTAMP) ## ruff (with the security rules) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+migration: $(STAMP) ## Regenerate the initial migration from the models (before the first release only)
+	rm -f migrations/versions/*.py
+	rm -rf /tmp/trygg-migration && mkdir -p /tmp/trygg-migration
+	TRYGG_DATABASE_URL=sqlite:////tmp/trygg-migration/m.db $(FLASK) db migrate -m "initial schema" --rev-id 0001
+
+bench: $(DEVSTAMP) ## Run the benchmarks and print their figures
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b --quick || exit 1; done
+
+clean: ## Remove the virtualenv, caches and the local database
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,1 @@
+"""Organisations, people, roles, login, second factor and invitations."""

@@ -1,0 +1,151 @@
+"""Sign-in (password, then a second factor), enrolment, sign-out and the home page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
+
+from accounts import services, totp
+from accounts.forms import CodeForm, LoginForm
+from accounts.models import Person
+from trygg import access
+from trygg.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+LOGIN_LIMIT = "10 per minute;60 per hour"
+
+
+@login_manager.user_loader
+def load_user(public_id: str) -> Person | None:
+    import uuid
+
+    try:
+        key = uuid.UUID(public_id)
+    except ValueError:
+        return None
+    return db.session.scalar(db.select(Person).where(Person.public_id == key))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("accounts.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access.public
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            person = services.check_password(db.session, form.email.data, form.password.data)
+        except services.BadCredentials:
+            flash(_("The email address or password is wrong."), "error")
+            return render_template("accounts/login.html", form=form), 401
+        session.clear()
+        session["pending_person"] = str(person.public_id)
+        session["next"] = _safe_next(request.args.get("next"))
+        if person.has_totp:
+            return redirect(url_for("accounts.second_factor"))
+        if person.needs_totp:
+            return redirect(url_for("accounts.enrol_totp"))
+        return _finish_login(person)
+    return render_template("accounts/login.html", form=form)
+
+
+def _pending_person() -> Person:
+    person = load_user(session.get("pending_person", ""))
+    if person is None or not person.active:
+        session.clear()
+        abort(404)
+    return person
+
+
+def _finish_login(person: Person) -> Response:
+    target = session.pop("next", None)
+    session.pop("pending_person", None)
+    db.session.commit()
+    login_user(person)
+    return redirect(_safe_next(target))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@access.pending
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def second_factor() -> str | Response:
+    person = _pending_person()
+    if not person.has_totp:
+        return redirect(url_for("accounts.enrol_totp"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            services.check_code(person, form.code.data)
+        except services.BadCode:
+            flash(_("That code is wrong or was already used. Wait for the next code."), "error")
+            return render_template("accounts/code.html", form=form), 401
+        return _finish_login(person)
+    return render_template("accounts/code.html", form=form)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@access.pending
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def enrol_totp() -> str | Response:
+    person = _pending_person()
+    if person.has_totp:
+        return redirect(url_for("accounts.second_factor"))
+    secret = session.get("enrol_secret")
+    if not secret:
+        secret = session["enrol_secret"] = totp.new_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            services.enrol_totp(person, secret, form.code.data)
+        except services.BadCode:
+            flash(_("That code does not match. Check the clock on your phone and try again."), "error")
+        else:
+            session.pop("enrol_secret", None)
+            flash(_("Two-step sign-in is on."), "success")
+            return _finish_login(person)
+    uri = totp.provisioning_uri(secret, person.email)
+    return render_template(
+        "accounts/enrol.html", form=form, secret=secret, qr=Markup(totp.qr_svg(uri))  # noqa: S704 - segno output, no user input
+    )
+
+
+@bp.post("/logout")
+@access.public
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/home")
+@access.login
+def home() -> str:
+    memberships = sorted(
+        current_user.memberships, key=lambda m: (m.organisation.name.lower(), m.role)
+    )
+    return render_template("accounts/home.html", memberships=memberships)

@@ -1,0 +1,1 @@
+"""The handler's side: cases, assessment, reactions, referrals and audit."""

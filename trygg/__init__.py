@@ -1,0 +1,149 @@
+"""Trygg: the application shell."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from trygg import access, i18n, logs, nav, security
+from trygg.config import Config
+from trygg.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    config.validate()
+    app = Flask(__name__)
+    app.config.update(
+        TRYGG=config,
+        SECRET_KEY=config.secret_key,
+        SQLALCHEMY_DATABASE_URI=config.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=not config.is_development and config.env != "testing",
+        SESSION_COOKIE_NAME="session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_ENABLED=config.csrf_enabled,
+        WTF_CSRF_TIME_LIMIT=None,  # the session's idle timeout bounds a token's life
+        MAX_CONTENT_LENGTH=config.attachment_max_file + 1024 * 1024,
+        BABEL_DEFAULT_LOCALE=i18n.DEFAULT,
+        BABEL_TRANSLATION_DIRECTORIES=i18n.translation_directories(),
+        RATELIMIT_STORAGE_URI=config.ratelimit_storage_uri,
+        RATELIMIT_STRATEGY="fixed-window",
+        TESTING=config.env == "testing",
+    )
+    if config.database_url.startswith("sqlite:///"):
+        Path(config.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+
+    import trygg.models  # noqa: F401 - every table registered before migrations run
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
+
+    logs.install()
+    security.install(app)
+    i18n.install(app)
+    nav.install(app)
+    _register_blueprints(app)
+    _install_hooks(app)
+    _install_errors(app)
+
+    from trygg.cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from accounts.views import bp as accounts_bp
+    from trygg.views import bp as shell_bp
+
+    app.register_blueprint(shell_bp)
+    app.register_blueprint(accounts_bp)
+    for module in ("casework.views", "reporting.views", "insights.views"):
+        try:
+            blueprint = __import__(module, fromlist=["bp"]).bp
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        app.register_blueprint(blueprint)
+
+
+def _install_hooks(app: Flask) -> None:
+    idle = timedelta(minutes=app.config["TRYGG"].session_idle_minutes)
+
+    @app.before_request
+    def idle_timeout() -> Response | None:
+        if not current_user.is_authenticated:
+            return None
+        now = datetime.now(UTC)
+        last = session.get("last_seen")
+        if last is not None and now - datetime.fromtimestamp(last, UTC) > idle:
+            logout_user()
+            session.clear()
+            flash(_("You were signed out after %(minutes)d minutes without activity.",
+                    minutes=int(idle.total_seconds() // 60)), "info")
+            return redirect(url_for("accounts.login"))
+        session["last_seen"] = int(now.timestamp())
+        return None
+
+    app.before_request(access.enforce)
+
+
+def _install_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        message = _("The form had expired or was sent from somewhere else. "
+                    "Nothing was saved. Go back, reload the page and try again.")
+        return _error_page(400, message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        return _error_page(error.code, None)
+
+    @app.errorhandler(429)
+    def too_many(error: HTTPException) -> tuple[str, int]:
+        return _error_page(429, _("Too many attempts. Wait a while and try again."))
+
+
+def _error_page(code: int, message: str | None) -> tuple[str, int]:
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        from flask import jsonify
+
+        return jsonify(error=code, message=message or _error_title(code)), code  # type: ignore[return-value]
+    return render_template("errors/error.html", code=code, title=_error_title(code),
+                           message=message), code
+
+
+def _error_title(code: int) -> str:
+    titles = {
+        400: _("The request could not be understood"),
+        403: _("Not allowed"),
+        404: _("Page not found"),
+        405: _("That action is not available here"),
+        413: _("That was too large"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong on our side"),
+    }
+    return titles.get(code, _("Something went wrong"))

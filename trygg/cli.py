@@ -1,0 +1,60 @@
+"""Command-line tasks: `flask --app wsgi trygg ...`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from accounts import invitations, services
+from accounts.models import ROLE_VALUES, Organisation
+from trygg.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(trygg)
+
+
+@click.group(help="Trygg administration.")
+def trygg() -> None:
+    pass
+
+
+@trygg.command("create-org", help="Create an organisation.")
+@click.argument("slug")
+@click.argument("name")
+def create_org(slug: str, name: str) -> None:
+    try:
+        org = services.create_organisation(db.session, slug=slug, name=name)
+    except services.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {org.name} ({org.slug}). Public page: /r/{org.slug}")
+
+
+@trygg.command("invite", help="Invite a person to an organisation with a role.")
+@click.argument("email")
+@click.argument("slug")
+@click.argument("role", type=click.Choice(ROLE_VALUES))
+@click.option("--title", default="", help="What reporters see for a handler.")
+@click.option("--external", is_flag=True, help="An advisor outside the organisation.")
+def invite(email: str, slug: str, role: str, title: str, external: bool) -> None:
+    org = db.session.scalar(db.select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise click.ClickException(f"No organisation with the slug {slug!r}.")
+    token = invitations.create(db.session, org, email, role, title=title, external=external)
+    db.session.commit()
+    base = current_app.config["TRYGG"].base_url
+    click.echo(f"Invitation for {email} ({role}) — valid for {invitations.VALID_DAYS} days:")
+    click.echo(f"{base}/invite/{token}")
+
+
+@trygg.command("seed-demo", help="Create the demo organisation and its people (development only).")
+def seed_demo() -> None:
+    from trygg.seed import DemoRefused, seed
+
+    try:
+        logins = seed(db.session, current_app.config["TRYGG"])
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(logins)

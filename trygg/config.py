@@ -1,0 +1,109 @@
+"""Typed, frozen configuration read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET = "dev-only-insecure-secret-change-me"  # noqa: S105 - refused outside development
+INSTANCE_DIR = Path(os.environ.get("TRYGG_INSTANCE_DIR", Path.cwd() / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str = "development"  # development | testing | production
+    secret_key: str = DEV_SECRET
+    database_url: str = f"sqlite:///{INSTANCE_DIR / 'trygg.db'}"
+    ratelimit_storage_uri: str = "memory://"
+    base_url: str = "http://127.0.0.1:5000"
+    session_idle_minutes: int = 30
+    # Mail: handlers are told that something arrived, never what.
+    mail_from: str = "Trygg <no-reply@trygg.invalid>"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_outbox: str = str(INSTANCE_DIR / "outbox")  # used when smtp_host is empty
+    # Attachments (bytes).
+    attachment_max_file: int = 50 * 1024 * 1024
+    attachment_max_case: int = 200 * 1024 * 1024
+    # Work factors; tests lower them through `replace(...)`.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 64 * 1024
+    csrf_enabled: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = os.environ.get("TRYGG_ENV", "development")
+        defaults = cls()
+        config = cls(
+            env=env,
+            secret_key=os.environ.get("TRYGG_SECRET_KEY", defaults.secret_key),
+            database_url=os.environ.get("TRYGG_DATABASE_URL", defaults.database_url),
+            ratelimit_storage_uri=os.environ.get(
+                "TRYGG_RATELIMIT_STORAGE_URI", defaults.ratelimit_storage_uri
+            ),
+            base_url=os.environ.get("TRYGG_BASE_URL", defaults.base_url).rstrip("/"),
+            session_idle_minutes=_int("TRYGG_SESSION_IDLE_MINUTES", 30),
+            mail_from=os.environ.get("TRYGG_MAIL_FROM", defaults.mail_from),
+            smtp_host=os.environ.get("TRYGG_SMTP_HOST", ""),
+            smtp_port=_int("TRYGG_SMTP_PORT", 587),
+            smtp_user=os.environ.get("TRYGG_SMTP_USER", ""),
+            smtp_password=os.environ.get("TRYGG_SMTP_PASSWORD", ""),
+            smtp_starttls=_bool(os.environ.get("TRYGG_SMTP_STARTTLS"), True),
+            mail_outbox=os.environ.get("TRYGG_MAIL_OUTBOX", defaults.mail_outbox),
+            attachment_max_file=_int("TRYGG_ATTACHMENT_MAX_FILE", defaults.attachment_max_file),
+            attachment_max_case=_int("TRYGG_ATTACHMENT_MAX_CASE", defaults.attachment_max_case),
+        )
+        config.validate()
+        return config
+
+    def with_(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+    def validate(self) -> None:
+        if self.env not in {"development", "testing", "production"}:
+            raise ConfigError(f"TRYGG_ENV must be development, testing or production: {self.env!r}")
+        if not self.is_development and self.env != "testing":
+            if not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ConfigError(
+                    "TRYGG_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "outside development (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+            if self.ratelimit_storage_uri.startswith("memory://"):
+                raise ConfigError(
+                    "TRYGG_RATELIMIT_STORAGE_URI must point at Redis in production "
+                    "(for example redis://127.0.0.1:6379/0): in-memory limits are per process"
+                )

@@ -1,0 +1,38 @@
+"""Flask extensions, created unbound and initialised in the factory."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+
+from flask import current_app, request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from trygg.database import db
+
+
+def rate_limit_key() -> str:
+    """A keyed hash of the client address that rotates every day.
+
+    The raw address is never stored: the limiter's storage (memory or Redis) sees only
+    HMAC(secret, date, address), which cannot be reversed without the secret and stops
+    linking after the day ends.
+    """
+    address = request.remote_addr or "unknown"
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"ratelimit/{day}/{address}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=rate_limit_key, default_limits=[], headers_enabled=False)
+
+__all__ = ["babel", "csrf", "db", "limiter", "login_manager", "migrate", "rate_limit_key"]

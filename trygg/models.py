@@ -1,0 +1,8 @@
+"""Import every model module so the metadata (and Alembic) sees all tables."""
+
+from __future__ import annotations
+
+import accounts.models
+import casework.models
+
+__all__ = ["accounts", "casework"]

@@ -1,0 +1,38 @@
+"""Where each role goes from the home page. Links to endpoints that exist only."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+ROLE_NAMES = {
+    "admin": _l("Administrator"),
+    "handler": _l("Case handler"),
+    "leader": _l("Leader"),
+}
+
+ROLE_LINKS: dict[str, list[tuple[str, LazyString]]] = {
+    "admin": [
+        ("accounts.org_settings", _l("Organisation settings")),
+        ("accounts.org_people", _l("People and roles")),
+    ],
+    "handler": [
+        ("casework.inbox", _l("Cases")),
+    ],
+    "leader": [
+        ("insights.dashboard", _l("Statistics")),
+    ],
+}
+
+
+def role_links(role: str) -> list[tuple[str, LazyString]]:
+    return [(ep, label) for ep, label in ROLE_LINKS.get(role, []) if ep in current_app.view_functions]
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.globals.update(role_links=role_links, role_name=role_name)

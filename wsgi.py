@@ -1,0 +1,3 @@
+from trygg import create_app
+
+app = create_app()
