@@ -20,7 +20,7 @@ def enrol_demo_keys(person: Any, passphrase: str, *, kdf_iterations: int | None 
 
     private, public = keywrap.generate_key_pair()
     kwargs = {} if kdf_iterations is None else {"iterations": kdf_iterations}
-    wrapped = keywrap.wrap_private_key(private, passphrase, public, **kwargs)
+    wrapped = keywrap.wrap_private_key(private, passphrase, **kwargs)
     assert isinstance(person, Person)  # noqa: S101 - narrowing for mypy
     person.public_key = public
     person.wrapped_private_key = json.dumps(wrapped, separators=(",", ":"))

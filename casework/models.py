@@ -162,7 +162,7 @@ class Attachment(db.Model):  # type: ignore[name-defined,misc]
 
     case: Mapped[Case] = relationship(back_populates="attachments")
     chunks: Mapped[list[AttachmentChunk]] = relationship(
-        cascade="all, delete-orphan", order_by="AttachmentChunk.seq", lazy="noload"
+        cascade="all, delete-orphan", order_by="AttachmentChunk.seq", lazy="raise"
     )
 
 

@@ -84,3 +84,64 @@ def static_server() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+# --- the app, served for real ------------------------------------------------------------
+
+
+def _fresh_database(tmp: Path) -> tuple[str, object]:
+    """A database of its own for the live server: it commits for real."""
+    from tests.conftest import ON_POSTGRES, _pg_create, _pg_drop
+
+    if ON_POSTGRES:
+        name, url = _pg_create()
+        return url, lambda: _pg_drop(name)
+    return f"sqlite:///{tmp / 'live.db'}", lambda: None
+
+
+class LiveServer:
+    """The Trygg app on a loopback port, migrated and seeded with the demo organisation."""
+
+    def __init__(self, app: object, url: str) -> None:
+        self.app = app
+        self.url = url
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Serve the real app (CSRF on, demo seeded with fast key wrapping) on 127.0.0.1."""
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from tests.conftest import FAST_KDF_ITERATIONS, make_config
+    from trygg import create_app
+    from trygg.extensions import db
+    from trygg.seed import seed
+
+    tmp = tmp_path_factory.mktemp("live")
+    url, drop = _fresh_database(tmp)
+    app = create_app(make_config(url, tmp, csrf_enabled=True))
+    with app.app_context():
+        upgrade()
+        seed(db.session, app.config["TRYGG"], kdf_iterations=FAST_KDF_ITERATIONS)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+    drop()  # type: ignore[operator]
+
+
+def assert_accessible(page: object, *, context: object = None) -> None:
+    """axe-core in the page: no WCAG 2.1 A/AA violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(page, context=context, options=options)
+    assert results.violations_count == 0, results.generate_report()
