@@ -32,17 +32,17 @@ $(DEVSTAMP): pyproject.toml $(STAMP)
 
 translations: $(STAMP) ## Compile the message catalogues (bokmål and English)
 	@for pkg in $(PACKAGES); do \
-	  if [ -d $$pkg/translations ]; then $(PYBABEL) compile -q -f -d $$pkg/translations; fi; \
+	  if [ -d $$pkg/translations ]; then $(PYBABEL) -q compile -f -d $$pkg/translations; fi; \
 	done
 
 extract-messages: $(DEVSTAMP) ## Extract new UI strings into each package's catalogues
 	@for pkg in $(PACKAGES); do \
-	  $(PYBABEL) extract -q -F babel.cfg -k _l -k lazy_gettext -o $$pkg/translations/messages.pot $$pkg; \
+	  mkdir -p $$pkg/translations; $(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext -o $$pkg/translations/messages.pot $$pkg; \
 	  for lang in nb en; do \
 	    if [ -f $$pkg/translations/$$lang/LC_MESSAGES/messages.po ]; then \
-	      $(PYBABEL) update -q --no-fuzzy-matching -i $$pkg/translations/messages.pot -d $$pkg/translations -l $$lang; \
+	      $(PYBABEL) -q update --no-fuzzy-matching -i $$pkg/translations/messages.pot -d $$pkg/translations -l $$lang; \
 	    else \
-	      $(PYBABEL) init -q -i $$pkg/translations/messages.pot -d $$pkg/translations -l $$lang; \
+	      $(PYBABEL) -q init -i $$pkg/translations/messages.pot -d $$pkg/translations -l $$lang; \
 	    fi; \
 	  done; \
 	done
