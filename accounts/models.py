@@ -112,7 +112,7 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 class Membership(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "membership"
     __table_args__ = (
-        UniqueConstraint("person_id", "organisation_id", "role", name="person_org_role"),
+        UniqueConstraint("person_id", "organisation_id", "role"),
         CheckConstraint("role IN ('admin', 'handler', 'leader')", name="role"),
     )
 

@@ -88,7 +88,7 @@ class CaseHandler(db.Model):  # type: ignore[name-defined,misc]
     """A handler the case's content is sealed to."""
 
     __tablename__ = "case_handler"
-    __table_args__ = (UniqueConstraint("case_id", "membership_id", name="case_membership"),)
+    __table_args__ = (UniqueConstraint("case_id", "membership_id"),)
 
     id: Mapped[IntPk]
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
@@ -105,7 +105,7 @@ class CaseExclusion(db.Model):  # type: ignore[name-defined,misc]
     """A handler the reporter excluded. Never shown to that handler; never addable later."""
 
     __tablename__ = "case_exclusion"
-    __table_args__ = (UniqueConstraint("case_id", "membership_id", name="case_membership"),)
+    __table_args__ = (UniqueConstraint("case_id", "membership_id"),)
 
     id: Mapped[IntPk]
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
@@ -117,7 +117,7 @@ class Message(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "message"
     __table_args__ = (
-        UniqueConstraint("case_id", "seq", name="case_seq"),
+        UniqueConstraint("case_id", "seq"),
         CheckConstraint(check_sql("sender", SENDERS), name="sender"),
         CheckConstraint(check_sql("kind", MESSAGE_KINDS), name="kind"),
     )

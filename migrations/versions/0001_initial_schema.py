@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 09:18:41.548218
+Create Date: 2026-11-26 09:20:53.938306
 
 """
 from alembic import op
@@ -125,7 +125,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_membership_organisation_id_organisation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_membership_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_membership')),
-    sa.UniqueConstraint('person_id', 'organisation_id', 'role', name='person_org_role'),
+    sa.UniqueConstraint('person_id', 'organisation_id', 'role', name=op.f('uq_membership_person_id')),
     sa.UniqueConstraint('public_id', name=op.f('uq_membership_public_id'))
     )
     with op.batch_alter_table('membership', schema=None) as batch_op:
@@ -160,7 +160,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_case_exclusion_case_id_case'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['membership_id'], ['membership.id'], name=op.f('fk_case_exclusion_membership_id_membership'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_exclusion')),
-    sa.UniqueConstraint('case_id', 'membership_id', name='case_membership')
+    sa.UniqueConstraint('case_id', 'membership_id', name=op.f('uq_case_exclusion_case_id'))
     )
     op.create_table('case_handler',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -170,7 +170,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_case_handler_case_id_case'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['membership_id'], ['membership.id'], name=op.f('fk_case_handler_membership_id_membership'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_handler')),
-    sa.UniqueConstraint('case_id', 'membership_id', name='case_membership')
+    sa.UniqueConstraint('case_id', 'membership_id', name=op.f('uq_case_handler_case_id'))
     )
     with op.batch_alter_table('case_handler', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_handler_membership_id'), ['membership_id'], unique=False)
@@ -191,7 +191,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['author_id'], ['membership.id'], name=op.f('fk_message_author_id_membership'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_message_case_id_case'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_message')),
-    sa.UniqueConstraint('case_id', 'seq', name='case_seq'),
+    sa.UniqueConstraint('case_id', 'seq', name=op.f('uq_message_case_id')),
     sa.UniqueConstraint('public_id', name=op.f('uq_message_public_id'))
     )
     with op.batch_alter_table('message', schema=None) as batch_op:
