@@ -102,8 +102,25 @@ def db_session(app: Flask) -> Iterator[Session]:
             connection.close()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose requests each start with an empty `flask.g`, as in production.
+
+    `db_session` keeps one app context open for the whole test and Flask reuses it for
+    every request, so without this, `g` (Flask-Login's user, Flask-Babel's locale,
+    `g.org`) would carry over from one request to the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture()
 def client(app: Flask, db_session: Session) -> FlaskClient:
+    app.test_client_class = FreshGlobalsClient
     return app.test_client()
 
 
