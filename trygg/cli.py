@@ -24,7 +24,7 @@ def trygg() -> None:
 @click.argument("name")
 def create_org(slug: str, name: str) -> None:
     try:
-        org = services.create_organisation(db.session, slug=slug, name=name)
+        org = services.create_organisation(db.session(), slug=slug, name=name)
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -41,7 +41,7 @@ def invite(email: str, slug: str, role: str, title: str, external: bool) -> None
     org = db.session.scalar(db.select(Organisation).where(Organisation.slug == slug))
     if org is None:
         raise click.ClickException(f"No organisation with the slug {slug!r}.")
-    token = invitations.create(db.session, org, email, role, title=title, external=external)
+    token = invitations.create(db.session(), org, email, role, title=title, external=external)
     db.session.commit()
     base = current_app.config["TRYGG"].base_url
     click.echo(f"Invitation for {email} ({role}) — valid for {invitations.VALID_DAYS} days:")
@@ -53,7 +53,7 @@ def seed_demo() -> None:
     from trygg.seed import DemoRefused, seed
 
     try:
-        logins = seed(db.session, current_app.config["TRYGG"])
+        logins = seed(db.session(), current_app.config["TRYGG"])
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()

@@ -100,7 +100,8 @@ class Config:
             if not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
                 raise ConfigError(
                     "TRYGG_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "outside development (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                    "outside development "
+                    "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
                 )
             if self.ratelimit_storage_uri.startswith("memory://"):
                 raise ConfigError(

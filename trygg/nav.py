@@ -27,7 +27,8 @@ ROLE_LINKS: dict[str, list[tuple[str, LazyString]]] = {
 
 
 def role_links(role: str) -> list[tuple[str, LazyString]]:
-    return [(ep, label) for ep, label in ROLE_LINKS.get(role, []) if ep in current_app.view_functions]
+    known = current_app.view_functions
+    return [(ep, label) for ep, label in ROLE_LINKS.get(role, []) if ep in known]
 
 
 def role_name(role: str) -> str:

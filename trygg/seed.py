@@ -60,7 +60,8 @@ TEXTS = {
     ),
     "consequences": (
         "Reaksjonene står i forhold til det som har skjedd: fra en samtale og tydeligere regler "
-        "til advarsel, endrede roller, avsluttet samarbeid eller oppsigelse. Publikum kan bortvises."
+        "til advarsel, endrede roller, avsluttet samarbeid eller oppsigelse. "
+        "Publikum kan bortvises."
     ),
 }
 
