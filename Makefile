@@ -32,7 +32,9 @@ $(DEVSTAMP): pyproject.toml $(STAMP)
 
 translations: $(STAMP) ## Compile the message catalogues (bokmål and English)
 	@for pkg in $(PACKAGES); do \
-	  if [ -d $$pkg/translations ]; then $(PYBABEL) -q compile -f -d $$pkg/translations; fi; \
+	  if ls $$pkg/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	    $(PYBABEL) -q compile -f -d $$pkg/translations || exit 1; \
+	  fi; \
 	done
 
 extract-messages: $(DEVSTAMP) ## Extract new UI strings into each package's catalogues
