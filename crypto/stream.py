@@ -53,7 +53,7 @@ MAX_CHUNKS = 1 << 32
 
 
 def _log2_chunk(chunk_size: int) -> int:
-    log2 = chunk_size.bit_length() - 1
+    log2 = max(chunk_size.bit_length() - 1, 0)
     if chunk_size != 1 << log2 or not MIN_LOG2_CHUNK <= log2 <= MAX_LOG2_CHUNK:
         raise ValueError("chunk size must be a power of two from 1 KiB to 16 MiB")
     return log2
@@ -89,7 +89,7 @@ class Encryptor:
         self._started = False
         self._done = False
 
-    def _seal(self, data: bytes, last: bool) -> bytes:
+    def _seal(self, data: bytes | memoryview, last: bool) -> bytes:
         if self._counter >= MAX_CHUNKS:
             raise ValueError("stream too long")
         out = self._aead.encrypt(_nonce(self._prefix, self._counter, last), data, self.header)
@@ -105,12 +105,11 @@ class Encryptor:
         self._buf += data
         size = self._chunk
         if len(self._buf) > size:
-            view = memoryview(self._buf)
             start = 0
-            while len(self._buf) - start > size:
-                out.append(self._seal(bytes(view[start : start + size]), last=False))
-                start += size
-            view.release()
+            with memoryview(self._buf) as view:
+                while len(view) - start > size:
+                    out.append(self._seal(view[start : start + size], last=False))
+                    start += size
             del self._buf[:start]
         return b"".join(out)
 
@@ -142,7 +141,6 @@ class Decryptor:
 
     def _fail(self, why: str) -> EnvelopeError:
         self._failed = True
-        self._buf.clear()
         return EnvelopeError(f"attachment stream: {why}")
 
     def _parse_header(self) -> None:
@@ -154,7 +152,7 @@ class Decryptor:
         self._header, self._chunk, self._prefix = header, 1 << header[5], header[6:]
         del self._buf[:HEADER_LEN]
 
-    def _open(self, data: bytes, last: bool) -> bytes:
+    def _open(self, data: bytes | memoryview, last: bool) -> bytes:
         if self._counter >= MAX_CHUNKS:
             raise self._fail("too many chunks")
         assert self._header is not None  # noqa: S101 - internal invariant
@@ -176,12 +174,11 @@ class Decryptor:
         sealed = self._chunk + TAG_LEN
         out: list[bytes] = []
         if len(self._buf) > sealed:
-            view = memoryview(self._buf)
             start = 0
-            while len(self._buf) - start > sealed:
-                out.append(self._open(bytes(view[start : start + sealed]), last=False))
-                start += sealed
-            view.release()
+            with memoryview(self._buf) as view:
+                while len(view) - start > sealed:
+                    out.append(self._open(view[start : start + sealed], last=False))
+                    start += sealed
             del self._buf[:start]
         return b"".join(out)
 
