@@ -14,6 +14,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -28,7 +29,9 @@ from casework.vocabulary import (
     CONSEQUENCES,
     FREQUENCY,
     NATURE,
+    OUTCOMES,
     POWER,
+    REACTIONS,
     RELATION,
     STATES,
     check_sql,
@@ -39,9 +42,13 @@ SENDERS = ("reporter", "handler")
 MESSAGE_KINDS = ("message", "note", "addition", "consent")
 
 
-class Case(db.Model):  # type: ignore[name-defined,misc]
+class Case(db.Model):  # type: ignore[name-defined]
     __tablename__ = "case"
-    __table_args__ = (CheckConstraint(check_sql("state", STATES), name="state"),)
+    __table_args__ = (
+        CheckConstraint(check_sql("state", STATES), name="state"),
+        # The retention purge looks for closed cases by closing date.
+        Index("ix_case_state_closed_on", "state", "closed_on"),
+    )
 
     id: Mapped[IntPk]
     public_id: Mapped[PublicId]
@@ -54,6 +61,9 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     acknowledge_by: Mapped[date] = mapped_column(Date)
     feedback_by: Mapped[date] = mapped_column(Date)
     acknowledged_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # The first day a handler sent the reporter feedback on what is being done (the
+    # three-month deadline is kept when this is on or before feedback_by).
+    feedback_on: Mapped[date | None] = mapped_column(Date, default=None)
     closed_on: Mapped[date | None] = mapped_column(Date, default=None)
     # HMAC(server key, receipt lookup token): the receipt itself is never stored.
     reporter_lookup: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
@@ -77,6 +87,9 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )
+    handoffs: Mapped[list[Handoff]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Handoff.id"
+    )
 
     @property
     def context(self) -> str:
@@ -84,7 +97,7 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
         return f"org:{self.organisation.public_id}/case:{self.public_id}"
 
 
-class CaseHandler(db.Model):  # type: ignore[name-defined,misc]
+class CaseHandler(db.Model):  # type: ignore[name-defined]
     """A handler the case's content is sealed to."""
 
     __tablename__ = "case_handler"
@@ -101,7 +114,7 @@ class CaseHandler(db.Model):  # type: ignore[name-defined,misc]
     membership: Mapped[Membership] = relationship()
 
 
-class CaseExclusion(db.Model):  # type: ignore[name-defined,misc]
+class CaseExclusion(db.Model):  # type: ignore[name-defined]
     """A handler the reporter excluded. Never shown to that handler; never addable later."""
 
     __tablename__ = "case_exclusion"
@@ -112,7 +125,7 @@ class CaseExclusion(db.Model):  # type: ignore[name-defined,misc]
     membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id", ondelete="CASCADE"))
 
 
-class Message(db.Model):  # type: ignore[name-defined,misc]
+class Message(db.Model):  # type: ignore[name-defined]
     """One sealed item in the case thread: a message, an internal note, or an addition."""
 
     __tablename__ = "message"
@@ -140,7 +153,7 @@ class Message(db.Model):  # type: ignore[name-defined,misc]
     author: Mapped[Membership | None] = relationship()
 
 
-class Attachment(db.Model):  # type: ignore[name-defined,misc]
+class Attachment(db.Model):  # type: ignore[name-defined]
     """An encrypted file: a stream v1 in chunks, its key and its metadata in envelopes."""
 
     __tablename__ = "attachment"
@@ -166,7 +179,7 @@ class Attachment(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class AttachmentChunk(db.Model):  # type: ignore[name-defined,misc]
+class AttachmentChunk(db.Model):  # type: ignore[name-defined]
     __tablename__ = "attachment_chunk"
 
     attachment_id: Mapped[int] = mapped_column(
@@ -176,7 +189,7 @@ class AttachmentChunk(db.Model):  # type: ignore[name-defined,misc]
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class Assessment(db.Model):  # type: ignore[name-defined,misc]
+class Assessment(db.Model):  # type: ignore[name-defined]
     """The handler's structured assessment: what workflow and statistics run on.
 
     Plaintext by design (design.md section 2); it survives the retention purge.
@@ -190,9 +203,12 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(check_sql("power", POWER), name="power"),
         CheckConstraint(check_sql("consequences", CONSEQUENCES), name="consequences"),
         CheckConstraint("level BETWEEN 1 AND 5", name="level"),
+        CheckConstraint(check_sql("outcome", OUTCOMES), name="outcome"),
     )
 
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
+    )
     model_version: Mapped[str] = mapped_column(String(16))
     nature: Mapped[str] = mapped_column(String(24))
     frequency: Mapped[str] = mapped_column(String(16))
@@ -211,7 +227,7 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
     referrals: Mapped[list[CaseReferral]] = relationship(cascade="all, delete-orphan")
 
 
-class AssessmentAggravating(db.Model):  # type: ignore[name-defined,misc]
+class AssessmentAggravating(db.Model):  # type: ignore[name-defined]
     __tablename__ = "assessment_aggravating"
     __table_args__ = (CheckConstraint(check_sql("code", AGGRAVATING), name="code"),)
 
@@ -221,10 +237,11 @@ class AssessmentAggravating(db.Model):  # type: ignore[name-defined,misc]
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
-class CaseReaction(db.Model):  # type: ignore[name-defined,misc]
+class CaseReaction(db.Model):  # type: ignore[name-defined]
     """A reaction the handler recorded as chosen (codes from casework.seriousness)."""
 
     __tablename__ = "case_reaction"
+    __table_args__ = (CheckConstraint(check_sql("code", REACTIONS), name="code"),)
 
     case_id: Mapped[int] = mapped_column(
         ForeignKey("assessment.case_id", ondelete="CASCADE"), primary_key=True
@@ -232,7 +249,7 @@ class CaseReaction(db.Model):  # type: ignore[name-defined,misc]
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-class CaseReferral(db.Model):  # type: ignore[name-defined,misc]
+class CaseReferral(db.Model):  # type: ignore[name-defined]
     """A referral the handler recorded as given (codes from the referral directory)."""
 
     __tablename__ = "case_referral"
@@ -241,3 +258,74 @@ class CaseReferral(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("assessment.case_id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class Handoff(db.Model):  # type: ignore[name-defined]
+    """An anonymised summary for the employer, written by a handler.
+
+    Sealed in the handler's browser to the reporter and the case's handlers (context
+    `<case context>/handoff`), so the reporter can read what they are asked to agree to.
+    Released only after a reporter message of kind "consent" later in the thread than
+    the summary (`after_seq`); the handler then prints or downloads it from their browser
+    and gives it to the employer (docs/casework.md).
+    """
+
+    __tablename__ = "handoff"
+
+    id: Mapped[IntPk]
+    public_id: Mapped[PublicId]
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    summary: Mapped[str | None] = mapped_column(Text)  # envelope v1; NULL after the purge
+    # The thread's last seq when the summary was saved: consent must come after it.
+    after_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("membership.id", ondelete="SET NULL"), default=None
+    )
+    released_on: Mapped[date | None] = mapped_column(Date, default=None)
+    released_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("membership.id", ondelete="SET NULL"), default=None
+    )
+
+    case: Mapped[Case] = relationship(back_populates="handoffs")
+
+
+class AuditEntry(db.Model):  # type: ignore[name-defined]
+    """One staff (or system) action, chained to the one before it by SHA-256.
+
+    hash = SHA-256(canonical JSON of every column but `hash`, including prev_hash), so an
+    edited, deleted or reordered entry breaks the chain; AuditHead holds the latest seq and
+    hash so that dropping entries from the end is caught too (`flask audit verify`).
+
+    The references (organisation, case, actor membership) are plain ids without foreign
+    keys on purpose: deleting a person or an organisation must neither cascade into the log
+    nor rewrite it. Staff actions carry a precise time; no reporter action is ever logged.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('ok', 'refused')", name="outcome"),
+        Index("ix_audit_entry_case", "case_id", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(Integer)  # a membership id; NULL: the system
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(120), default="")
+    outcome: Mapped[str] = mapped_column(String(8), default="ok")
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+
+
+class AuditHead(db.Model):  # type: ignore[name-defined]
+    """The chain's tip: one row, locked while an entry is appended."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))

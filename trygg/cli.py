@@ -12,6 +12,9 @@ from trygg.extensions import db
 
 def register(app: Flask) -> None:
     app.cli.add_command(trygg)
+    from casework.commands import register as register_casework
+
+    register_casework(app)
 
 
 @click.group(help="Trygg administration.")

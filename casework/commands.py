@@ -1,0 +1,115 @@
+"""Casework's command-line tasks, registered on the app by trygg/cli.py.
+
+    flask trygg reminders      deadline reminders to handlers (daily from cron)
+    flask trygg purge          warn about, then purge, closed cases past retention (daily)
+    flask trygg bundle-key     the public key that signs case bundles
+    flask audit verify         check the audit log's hash chain
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from accounts.models import Organisation, Person
+from casework import audit, reminders, retention
+from casework.bundle import b64e, fingerprint, signing_key
+from casework.services import today
+from trygg.extensions import db
+
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+def _send(to: str, subject: str, body: str) -> None:
+    from trygg.mail import MailError, send_mail
+
+    try:
+        send_mail(to, subject, body)
+    except MailError as exc:
+        click.echo(f"  mail not sent ({exc})", err=True)
+
+
+def _inbox_url(org: Organisation) -> str:
+    return f"{current_app.config['TRYGG'].base_url}/orgs/{org.slug}/cases"
+
+
+def _remind(due: reminders.Due) -> None:
+    org = due.membership.organisation
+    lines = ["Hei,", ""]
+    if due.overdue:
+        lines.append(f"{due.overdue} sak(er) i {org.name} har en frist som er passert.")
+    if due.soon:
+        lines.append(f"{due.soon} sak(er) i {org.name} har en frist de nærmeste dagene.")
+    lines += ["", f"Den første fristen er {due.first:%d.%m.%Y}.", "",
+              f"Logg inn for å se sakene: {_inbox_url(org)}", "",
+              "(Denne e-posten sier ingenting om innholdet i sakene.)"]
+    _send(due.membership.person.email, "Trygg: frister for saker", "\n".join(lines))
+
+
+def _warn(person: Person, org: Organisation, count: int, first: date) -> None:
+    body = "\n".join([
+        "Hei,", "",
+        f"Innholdet i {count} avsluttet(e) sak(er) i {org.name} slettes fra {first:%d.%m.%Y}, "
+        f"når oppbevaringstiden er ute. Vurderingen beholdes for statistikken.", "",
+        "Trenger dere innholdet lenger (for eksempel i en rettssak), kan dere eksportere saken "
+        "eller gjenåpne den før den datoen.", "",
+        f"Sakene: {_inbox_url(org)}?state=closed",
+    ])
+    _send(person.email, "Trygg: saker slettes snart", body)
+
+
+@click.command("reminders", help="Email handlers about deadlines that are near or passed.")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Pretend today is this date (YYYY-MM-DD).")
+def reminders_command(on: object) -> None:
+    day = on.date() if on is not None else today()  # type: ignore[attr-defined]
+    sent = reminders.send(db.session(), on=day, notify=_remind)
+    click.echo(f"Deadline reminders sent: {sent}")
+
+
+@click.command("purge", help="Warn about and purge the content of closed cases past retention.")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Pretend today is this date (YYYY-MM-DD).")
+def purge_command(on: object) -> None:
+    day = on.date() if on is not None else today()  # type: ignore[attr-defined]
+    warned = retention.warn(db.session(), on=day, notify=_warn)
+    db.session.commit()
+    purged = retention.purge(db.session(), on=day, commit_each_batch=True)
+    db.session.commit()
+    click.echo(f"Warned about {warned.cases} case(s) ({warned.mails} email(s)); purged "
+               f"{purged.cases} case(s): {purged.messages} message(s), "
+               f"{purged.attachments} attachment(s).")
+
+
+@click.command("bundle-key", help="Show the public key that signs case bundles.")
+def bundle_key_command() -> None:
+    key = signing_key(current_app.config["SECRET_KEY"]).verify_key
+    click.echo(f"Ed25519 public key: {b64e(bytes(key))}")
+    click.echo(f"Fingerprint:        {fingerprint(bytes(key))}")
+
+
+@audit_cli.command("verify", help="Check that no audit entry was edited, deleted or reordered.")
+@click.option("--expect-head", default=None, help="The head hash you noted earlier (hex).")
+def verify_command(expect_head: str | None) -> None:
+    expected = bytes.fromhex(expect_head) if expect_head else None
+    result = audit.verify(db.session(), expect_head=expected)
+    for problem in result.problems:
+        where = f"entry {problem.seq}: " if problem.seq is not None else ""
+        click.echo(f"PROBLEM {where}{problem.what}", err=True)
+    click.echo(f"{result.entries} entries; head seq {result.head_seq}, "
+               f"hash {result.head_hash.hex()}")
+    if not result.ok:
+        raise SystemExit(1)
+    click.echo("The audit chain is intact.")
+
+
+def register(app: Flask) -> None:
+    from trygg.cli import trygg
+
+    for command in (reminders_command, purge_command, bundle_key_command):
+        if command.name not in trygg.commands:
+            trygg.add_command(command)
+    app.cli.add_command(audit_cli)
