@@ -18,6 +18,7 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import Session
 
 from tests.pg_available import admin_url
@@ -82,6 +83,15 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     yield application
 
 
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the app's engine for every mapped table and so
+    ignores `bind=connection`; this one stays on the test's connection, so what the app
+    commits is only a savepoint released inside the test's transaction."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind
+
+
 @pytest.fixture()
 def db_session(app: Flask) -> Iterator[Session]:
     """A session whose work is rolled back after the test, even if the app commits."""
@@ -90,7 +100,11 @@ def db_session(app: Flask) -> Iterator[Session]:
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(  # type: ignore[method-assign]
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": ConnectionBoundSession,
+            }
         )
         limiter.reset()
         try:
@@ -126,7 +140,7 @@ def client(app: Flask, db_session: Session) -> FlaskClient:
 
 # --- factories -------------------------------------------------------------------------
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - test value
+PASSWORD = "correct horse battery staple"
 
 
 def make_org(session: Session, slug: str | None = None, **settings: Any) -> Any:

@@ -50,6 +50,11 @@ def create_app(config: Config | None = None) -> Flask:
     import trygg.models  # noqa: F401 - every table registered before migrations run
 
     db.init_app(app)
+    if config.database_url.startswith("sqlite"):
+        from trygg.database import sqlite_transactions
+
+        with app.app_context():
+            sqlite_transactions(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, Uuid, types
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DateTime, MetaData, Uuid, event, types
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 
 NAMING = {
@@ -56,3 +56,21 @@ IntPk = Annotated[int, mapped_column(primary_key=True)]
 PublicId = Annotated[uuid.UUID, mapped_column(Uuid(), unique=True, default=uuid.uuid4)]
 
 db = SQLAlchemy(model_class=Base, disable_autonaming=True)
+
+
+def sqlite_transactions(engine: Engine) -> None:
+    """Give SQLite real transactions and savepoints.
+
+    The sqlite3 driver begins transactions lazily on its own, so a SAVEPOINT opened outside
+    one starts a transaction that RELEASE then commits: an app's commit inside a test's
+    savepoint would be written for good. SQLAlchemy's documented recipe: turn the driver's
+    handling off and emit BEGIN ourselves.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
