@@ -6,10 +6,10 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from accounts import services
+from accounts import passwords, services
 from accounts.models import Invitation, Membership, Organisation, Person
 
 VALID_DAYS = 7
@@ -61,27 +61,65 @@ def find(session: Session, token: str) -> Invitation:
     return invitation
 
 
-def redeem(
-    session: Session, token: str, *, name: str = "", password: str = ""
-) -> tuple[Person, Membership]:
-    """Use an invitation: create the person if new (name and password needed) and appoint.
+class SignInFirst(services.AccountError):
+    """The invited address already has an account: its owner signs in, then accepts."""
 
-    The caller commits; a second redeem of the same token raises InvitationInvalid.
+
+class WrongPerson(services.AccountError):
+    """Someone else is signed in: the invitation is for another address."""
+
+
+class NewAccountNeeded(services.AccountError):
+    """A new account needs a name and an acceptable password (message inside)."""
+
+
+def redeem(
+    session: Session,
+    token: str,
+    *,
+    name: str = "",
+    password: str = "",
+    person: Person | None = None,
+) -> tuple[Person, Membership]:
+    """Use an invitation and appoint its person; the caller commits.
+
+    `person` is whoever is signed in. An address that already has an account can only be
+    accepted by that person, signed in; a new address gets an account from `name` and
+    `password`. The invitation is claimed with a conditional update, so of two
+    simultaneous redeems only one succeeds and the other raises InvitationInvalid.
     """
     invitation = find(session, token)
-    person = services.person_by_email(session, invitation.email)
-    if person is None:
-        if not name.strip() or not password:
-            raise services.AccountError("name and password are needed for a new account")
-        person = services.create_person(session, invitation.email, name, password)
+    existing = services.person_by_email(session, invitation.email)
+    if existing is not None:
+        if person is None:
+            raise SignInFirst()
+        if person.id != existing.id:
+            raise WrongPerson()
+    else:
+        if person is not None:
+            raise WrongPerson()
+        problem = passwords.password_problem(password)
+        if not name.strip() or problem:
+            raise NewAccountNeeded(problem or "a name is needed")
+    claimed = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvitationInvalid()
+    if existing is None:
+        existing = services.create_person(session, invitation.email, name, password)
         session.flush()
     membership = services.appoint(
         session,
         invitation.organisation,
-        person,
+        existing,
         invitation.role,
         title=invitation.title,
         external=invitation.external,
     )
-    invitation.used_at = datetime.now(UTC)
-    return person, membership
+    session.flush()
+    session.refresh(invitation)
+    return existing, membership

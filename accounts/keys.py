@@ -3,19 +3,67 @@
 The server receives the public key and the two wrapped private keys (crypto.keywrap);
 it never sees the passphrase, the recovery code or the private key. `enrol_demo_keys`
 performs the browser's steps in Python for the development demo only.
+
+A key is enrolled once. Replacing it would leave every case sealed to the old key
+unreadable to this handler until a colleague re-seals it, so `enrol` refuses when a key
+exists (docs/accounts.md, "Handler keys").
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from accounts import services
 from accounts.models import Person
+from trygg.config import Config
+
+
+class KeyExists(services.AccountError):
+    """The person already has a key pair; replacing it is refused."""
+
+
+class NotAHandler(services.AccountError):
+    """Only case handlers hold a key pair."""
+
+
+def kdf_iterations(config: Config) -> int:
+    """PBKDF2 iterations for wrapping a key under a passphrase in this deployment.
+
+    Production uses crypto.keywrap's default; tests lower it through `extra`.
+    """
+    from crypto import keywrap
+
+    return int(config.extra.get("kdf_iterations", keywrap.DEFAULT_ITERATIONS))
+
+
+def _compact(blob: dict[str, Any]) -> str:
+    return json.dumps(blob, separators=(",", ":"))
+
+
+def enrol(
+    session: Session,
+    person: Person,
+    public_key: bytes,
+    wrapped_private_key: dict[str, Any],
+    recovery_wrapped_key: dict[str, Any],
+) -> None:
+    """Store a handler's new key pair (validated by accounts.schemas.KeyEnrolmentSchema)."""
+    if not any(m.role == "handler" for m in person.memberships):
+        raise NotAHandler()
+    if person.public_key is not None:
+        raise KeyExists()
+    person.public_key = bytes(public_key)
+    person.wrapped_private_key = _compact(wrapped_private_key)
+    person.recovery_wrapped_key = _compact(recovery_wrapped_key)
+    person.key_created_at = datetime.now(UTC)
+    session.flush()
 
 
 def enrol_demo_keys(person: Any, passphrase: str, *, kdf_iterations: int | None = None) -> None:
-    import json
-
     from crypto import keywrap
 
     private, public = keywrap.generate_key_pair()
@@ -23,6 +71,6 @@ def enrol_demo_keys(person: Any, passphrase: str, *, kdf_iterations: int | None 
     wrapped = keywrap.wrap_private_key(private, passphrase, **kwargs)
     assert isinstance(person, Person)  # noqa: S101 - narrowing for mypy
     person.public_key = public
-    person.wrapped_private_key = json.dumps(wrapped, separators=(",", ":"))
+    person.wrapped_private_key = _compact(wrapped)
     person.recovery_wrapped_key = None
     person.key_created_at = datetime.now(UTC)

@@ -24,7 +24,7 @@ ROLE_VALUES = ("admin", "handler", "leader")
 SLUG_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$"
 
 
-class Organisation(db.Model):  # type: ignore[name-defined,misc]
+class Organisation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "organisation"
     __table_args__ = (
         CheckConstraint("acknowledge_days BETWEEN 1 AND 90", name="acknowledge_days"),
@@ -62,7 +62,7 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
         return [m for m in self.memberships if m.role == role]
 
 
-class Person(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class Person(UserMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "person"
 
     id: Mapped[IntPk]
@@ -102,6 +102,11 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         """Admins and handlers must use a second factor; leaders may."""
         return any(m.role in ("admin", "handler") for m in self.memberships)
 
+    @property
+    def needs_key(self) -> bool:
+        """A handler without a key pair cannot receive reports; enrolment comes first."""
+        return self.public_key is None and any(m.role == "handler" for m in self.memberships)
+
     def memberships_query(self) -> Query[Membership]:
         return db.session.query(Membership).filter(Membership.person_id == self.id)
 
@@ -109,7 +114,7 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return {m.role for m in self.memberships if m.organisation_id == organisation.id}
 
 
-class Membership(db.Model):  # type: ignore[name-defined,misc]
+class Membership(db.Model):  # type: ignore[name-defined]
     __tablename__ = "membership"
     __table_args__ = (
         UniqueConstraint("person_id", "organisation_id", "role"),
@@ -134,7 +139,7 @@ class Membership(db.Model):  # type: ignore[name-defined,misc]
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
-class Invitation(db.Model):  # type: ignore[name-defined,misc]
+class Invitation(db.Model):  # type: ignore[name-defined]
     """A single-use, expiring link; only a hash of its token is stored."""
 
     __tablename__ = "invitation"

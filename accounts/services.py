@@ -66,7 +66,9 @@ def enrol_totp(person: Person, secret: str, code: str) -> None:
 
 def create_person(session: Session, email: str, name: str, password: str) -> Person:
     person = Person(
-        email=normalise_email(email), name=name.strip(), password_hash=passwords.hash_password(password)
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=passwords.hash_password(password),
     )
     session.add(person)
     return person
@@ -80,7 +82,9 @@ class BadSlug(AccountError):
     pass
 
 
-def create_organisation(session: Session, *, slug: str, name: str, **settings: object) -> Organisation:
+def create_organisation(
+    session: Session, *, slug: str, name: str, **settings: object
+) -> Organisation:
     import re
 
     from accounts.models import SLUG_PATTERN

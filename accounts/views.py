@@ -5,8 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -18,14 +16,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 
 from accounts import services, totp
+from accounts.blueprint import bp
 from accounts.forms import CodeForm, LoginForm
 from accounts.models import Person
 from trygg import access
 from trygg.extensions import db, limiter, login_manager
 
-bp = Blueprint("accounts", __name__, template_folder="templates")
+__all__ = ["bp"]
 
 LOGIN_LIMIT = "10 per minute;60 per hour"
 
@@ -52,13 +52,13 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            person = services.check_password(db.session, form.email.data, form.password.data)
+            person = services.check_password(db.session(), form.email.data, form.password.data)
         except services.BadCredentials:
             flash(_("The email address or password is wrong."), "error")
             return render_template("accounts/login.html", form=form), 401
@@ -69,7 +69,7 @@ def login() -> str | Response:
             return redirect(url_for("accounts.second_factor"))
         if person.needs_totp:
             return redirect(url_for("accounts.enrol_totp"))
-        return _finish_login(person)
+        return finish_login(person)
     return render_template("accounts/login.html", form=form)
 
 
@@ -81,18 +81,21 @@ def _pending_person() -> Person:
     return person
 
 
-def _finish_login(person: Person) -> Response:
+def finish_login(person: Person) -> Response:
+    """End the sign-in: a handler without a key pair goes to key enrolment first."""
     target = session.pop("next", None)
     session.pop("pending_person", None)
     db.session.commit()
     login_user(person)
+    if person.needs_key:
+        return redirect(url_for("accounts.keys_page"))
     return redirect(_safe_next(target))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @access.pending
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
-def second_factor() -> str | Response:
+def second_factor() -> str | Response | tuple[str, int]:
     person = _pending_person()
     if not person.has_totp:
         return redirect(url_for("accounts.enrol_totp"))
@@ -103,7 +106,7 @@ def second_factor() -> str | Response:
         except services.BadCode:
             flash(_("That code is wrong or was already used. Wait for the next code."), "error")
             return render_template("accounts/code.html", form=form), 401
-        return _finish_login(person)
+        return finish_login(person)
     return render_template("accounts/code.html", form=form)
 
 
@@ -122,11 +125,14 @@ def enrol_totp() -> str | Response:
         try:
             services.enrol_totp(person, secret, form.code.data)
         except services.BadCode:
-            flash(_("That code does not match. Check the clock on your phone and try again."), "error")
+            flash(
+                _("That code does not match. Check the clock on your phone and try again."),
+                "error",
+            )
         else:
             session.pop("enrol_secret", None)
             flash(_("Two-step sign-in is on."), "success")
-            return _finish_login(person)
+            return finish_login(person)
     uri = totp.provisioning_uri(secret, person.email)
     return render_template(
         "accounts/enrol.html", form=form, secret=secret, qr=Markup(totp.qr_svg(uri))  # noqa: S704 - segno output, no user input
@@ -149,3 +155,7 @@ def home() -> str:
         current_user.memberships, key=lambda m: (m.organisation.name.lower(), m.role)
     )
     return render_template("accounts/home.html", memberships=memberships)
+
+
+# The other pages of the blueprint register their routes on `bp` when imported.
+from accounts import admin_views, invite_views, key_views  # noqa: E402, F401
