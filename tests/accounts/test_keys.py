@@ -1,0 +1,185 @@
+"""Handler key enrolment: the server stores a public key and two wrapped private keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from accounts.schemas import KeyEnrolmentSchema
+from crypto import keywrap
+from crypto._b64 import b64e
+from crypto.envelope import kid
+from tests.accounts.conftest import text
+from tests.conftest import FAST_KDF_ITERATIONS, PASSWORD
+
+PASSPHRASE = "a handler's own key passphrase"
+
+
+def material(iterations: int = FAST_KDF_ITERATIONS) -> tuple[dict[str, Any], str, bytes]:
+    """What the browser uploads, made the same way in Python; with the code and the key."""
+    private, public = keywrap.generate_key_pair()
+    code = keywrap.generate_recovery_code()
+    body = {
+        "public_key": b64e(public),
+        "wrapped_private_key": keywrap.wrap_private_key(private, PASSPHRASE, iterations=iterations),
+        "recovery_wrapped_key": keywrap.wrap_with_recovery_code(private, code),
+    }
+    return body, code, private
+
+
+@pytest.fixture()
+def new_handler(factory: Any) -> Any:
+    return factory.person(factory.org(), "handler", title="Verneombud", keys=False)
+
+
+def test_a_handler_without_a_key_is_sent_to_enrolment_after_login(
+    client: FlaskClient, new_handler: Any, login_as: Any
+) -> None:
+    response = client.post("/login", data={"email": new_handler.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/login/code")
+    import pyotp
+
+    response = client.post(
+        "/login/code", data={"code": pyotp.TOTP(new_handler.totp_secret_plain).now()}
+    )
+    assert response.headers["Location"].endswith("/account/keys")
+    page = text(client.get("/account/keys?lang=en"))
+    assert "Making your key needs JavaScript." in page
+    assert 'data-iterations="1000"' in page
+    assert "js/key-enrol.js" in page
+    assert "You cannot receive reports yet." in text(client.get("/home?lang=en"))
+
+
+def test_the_server_stores_the_public_key_and_both_wrapped_keys(
+    client: FlaskClient, new_handler: Any, login_as: Any, db_session: Session
+) -> None:
+    login_as(new_handler)
+    body, code, private = material()
+    response = client.post("/account/keys", json=body)
+    assert response.status_code == 201, response.get_json()
+    public = keywrap.public_key_of(private)
+    assert response.get_json() == {"ok": True, "kid": kid(public)}
+    db_session.refresh(new_handler)
+    assert new_handler.public_key == public
+    assert new_handler.key_created_at is not None
+    wrapped = json.loads(new_handler.wrapped_private_key)
+    recovery = json.loads(new_handler.recovery_wrapped_key)
+    assert wrapped == body["wrapped_private_key"]
+    assert keywrap.unwrap_private_key(wrapped, PASSPHRASE, public) == private
+    assert keywrap.unwrap_with_recovery_code(recovery, code, public) == private
+    assert "You cannot receive reports yet." not in text(client.get("/home?lang=en"))
+    assert "You have a personal key" in text(client.get("/account/keys?lang=en"))
+
+
+def _tampered(change: str) -> dict[str, Any]:
+    body, _, _ = material()
+    other, _, _ = material()
+    wrapped, recovery = body["wrapped_private_key"], body["recovery_wrapped_key"]
+    if change == "not base64url":
+        wrapped["salt"] = "+/+/" + wrapped["salt"][4:]
+    elif change == "padded":
+        body["public_key"] += "="
+    elif change == "short key":
+        body["public_key"] = body["public_key"][:-2]
+    elif change == "short ct":
+        recovery["ct"] = recovery["ct"][:-4]
+    elif change == "other public key":
+        body["public_key"] = other["public_key"]
+    elif change == "recovery for another key":
+        body["recovery_wrapped_key"] = other["recovery_wrapped_key"]
+    elif change == "weak iterations":
+        body["wrapped_private_key"] = material(iterations=FAST_KDF_ITERATIONS - 1)[0][
+            "wrapped_private_key"
+        ]
+        body["public_key"] = b64e(bytes(32))  # also mismatched; iterations checked anyway
+    elif change == "iterations as text":
+        wrapped["iter"] = str(wrapped["iter"])
+    elif change == "wrong kind":
+        recovery["kind"] = "passphrase"
+    elif change == "wrong version":
+        wrapped["v"] = 2
+    elif change == "extra field":
+        body["private_key"] = "AAAA"
+    elif change == "missing blob":
+        del body["recovery_wrapped_key"]
+    return body
+
+
+CHANGES = [
+    "not base64url", "padded", "short key", "short ct", "other public key",
+    "recovery for another key", "iterations as text", "wrong kind", "wrong version",
+    "extra field", "missing blob",
+]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_malformed_key_material_is_refused_and_nothing_is_stored(
+    client: FlaskClient, new_handler: Any, login_as: Any, db_session: Session, change: str
+) -> None:
+    login_as(new_handler)
+    response = client.post("/account/keys?lang=en", json=_tampered(change))
+    assert response.status_code == 400, change
+    assert response.get_json()["message"] == "The key could not be read. Nothing was saved."
+    db_session.refresh(new_handler)
+    assert new_handler.public_key is None
+    assert new_handler.wrapped_private_key is None
+
+
+def test_a_weak_passphrase_wrap_is_refused() -> None:
+    from marshmallow import ValidationError
+
+    body, _, _ = material(iterations=999)
+    with pytest.raises(ValidationError) as caught:
+        KeyEnrolmentSchema(min_iterations=1000).load(body)
+    assert "wrapped_private_key" in caught.value.messages
+    assert KeyEnrolmentSchema(min_iterations=999).load(body)["public_key"]
+
+
+@pytest.mark.parametrize("payload", [None, "not json", [1, 2]])
+def test_a_body_that_is_not_a_json_object_is_refused(
+    client: FlaskClient, new_handler: Any, login_as: Any, payload: Any
+) -> None:
+    login_as(new_handler)
+    if payload == "not json":
+        response = client.post("/account/keys", data="{", content_type="application/json")
+    else:
+        response = client.post("/account/keys", json=payload)
+    assert response.status_code == 400
+
+
+def test_an_existing_key_is_not_replaced(
+    client: FlaskClient, factory: Any, login_as: Any, db_session: Session
+) -> None:
+    handler = factory.person(factory.org(), "handler", title="Verneombud")
+    login_as(handler)
+    before = (handler.public_key, handler.wrapped_private_key)
+    response = client.post("/account/keys?lang=en", json=material()[0])
+    assert response.status_code == 409
+    assert "You already have a key." in response.get_json()["message"]
+    db_session.refresh(handler)
+    assert (handler.public_key, handler.wrapped_private_key) == before
+    page = text(client.get("/account/keys?lang=en"))
+    assert "A key cannot be replaced here" in page
+    assert "js/key-enrol.js" not in page
+
+
+def test_only_handlers_enrol_a_key(
+    client: FlaskClient, factory: Any, login_as: Any, db_session: Session
+) -> None:
+    leader = factory.person(factory.org(), "leader")
+    login_as(leader)
+    assert "Only case handlers need a personal key" in text(client.get("/account/keys?lang=en"))
+    response = client.post("/account/keys", json=material()[0])
+    assert response.status_code == 403
+    db_session.refresh(leader)
+    assert leader.public_key is None
+
+
+def test_key_enrolment_needs_a_signed_in_person(client: FlaskClient) -> None:
+    response = client.post("/account/keys", json=material()[0])
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")

@@ -1,0 +1,225 @@
+"""Signing in: password, second factor, throttling, idle timeout, sign-out, CSRF."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from accounts.views import LOGIN_LIMIT
+from tests.accounts.conftest import text
+from tests.conftest import PASSWORD, make_config, make_org, make_person
+from trygg import create_app
+
+WRONG = "The email address or password is wrong."
+WRONG_NB = "E-postadressen eller passordet er feil."
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(
+    client: FlaskClient, factory: Any
+) -> None:
+    person = factory.person(factory.org(), "leader")
+    wrong = client.post("/login?lang=en", data={"email": person.email, "password": "wrong " * 3})
+    unknown = client.post(
+        "/login?lang=en", data={"email": "nobody@example.test", "password": "wrong " * 3}
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    assert WRONG in text(wrong)
+    assert text(wrong).replace(person.email, "EMAIL") == text(unknown).replace(
+        "nobody@example.test", "EMAIL"
+    )
+
+
+def test_wrong_password_message_is_in_norwegian_by_default(
+    client: FlaskClient, factory: Any
+) -> None:
+    person = factory.person(factory.org(), "leader")
+    response = client.post("/login", data={"email": person.email, "password": "nope nope nope"})
+    assert response.status_code == 401
+    assert WRONG_NB in text(response)
+
+
+def test_right_password_without_second_factor_signs_a_leader_in(
+    client: FlaskClient, factory: Any
+) -> None:
+    person = factory.person(factory.org(), "leader")
+    response = client.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/home")
+    assert client.get("/home").status_code == 200
+
+
+def test_admin_must_give_the_code_before_anything_else(client: FlaskClient, factory: Any) -> None:
+    person = factory.person(factory.org(), "admin")
+    response = client.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/login/code")
+    # Half signed in is not signed in.
+    assert client.get("/home").headers["Location"].startswith("/login")
+
+
+def test_a_totp_code_cannot_be_used_twice(
+    client: FlaskClient, factory: Any, db_session: Session
+) -> None:
+    person = factory.person(factory.org(), "admin")
+    code = pyotp.TOTP(person.totp_secret_plain).now()
+    client.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert client.post("/login/code", data={"code": code}).status_code == 302
+    client.post("/logout")
+    step = person.totp_last_step
+
+    client.post("/login", data={"email": person.email, "password": PASSWORD})
+    replay = client.post("/login/code?lang=en", data={"code": code})
+    assert replay.status_code == 401
+    assert "That code is wrong or was already used." in text(replay)
+    assert client.get("/home").status_code == 302
+    db_session.refresh(person)
+    assert person.totp_last_step == step
+
+
+def test_wrong_totp_code_is_refused(client: FlaskClient, factory: Any) -> None:
+    person = factory.person(factory.org(), "handler")
+    client.post("/login", data={"email": person.email, "password": PASSWORD})
+    good = pyotp.TOTP(person.totp_secret_plain).now()
+    bad = f"{(int(good) + 1) % 1_000_000:06d}"
+    assert client.post("/login/code", data={"code": bad}).status_code == 401
+    assert client.get("/home").status_code == 302
+
+
+def test_login_is_throttled(client: FlaskClient, factory: Any) -> None:
+    person = factory.person(factory.org(), "leader")
+    per_minute = int(LOGIN_LIMIT.split(" ")[0])
+    for _ in range(per_minute):
+        response = client.post("/login", data={"email": person.email, "password": "x" * 12})
+        assert response.status_code == 401
+    throttled = client.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert throttled.status_code == 429
+    assert "For mange forsøk" in text(throttled)
+    # Even the right password does not get through while throttled.
+    assert client.get("/home").status_code == 302
+
+
+def _age_session(client: FlaskClient, minutes: int) -> None:
+    with client.session_transaction() as session:
+        session["last_seen"] = int(time.time()) - minutes * 60
+
+
+def test_idle_session_ends_after_thirty_minutes(
+    client: FlaskClient, factory: Any, login_as: Any
+) -> None:
+    login_as(factory.person(factory.org(), "leader"))
+    _age_session(client, 29)
+    assert client.get("/home").status_code == 200
+    _age_session(client, 31)
+    response = client.get("/home?lang=en")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    page = text(client.get("/login?lang=en"))
+    assert "You were signed out after 30 minutes without activity." in page
+    assert client.get("/home").status_code == 302
+
+
+def test_sign_out_ends_the_session(client: FlaskClient, factory: Any, login_as: Any) -> None:
+    login_as(factory.person(factory.org(), "leader"))
+    assert client.get("/home").status_code == 200
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert client.get("/home").headers["Location"].startswith("/login")
+
+
+def test_totp_enrolment_refuses_a_wrong_code_and_accepts_the_right_one(
+    client: FlaskClient, factory: Any, db_session: Session
+) -> None:
+    person = factory.person(factory.org(), "admin", totp=False)
+    response = client.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert response.headers["Location"].endswith("/login/enrol")
+    page = text(client.get("/login/enrol"))
+    assert "data-totp-secret" in page and "<svg" in page
+    with client.session_transaction() as session:
+        secret = session["enrol_secret"]
+    good = pyotp.TOTP(secret).now()
+    bad = f"{(int(good) + 500_000) % 1_000_000:06d}"
+
+    refused = client.post("/login/enrol?lang=en", data={"code": bad})
+    assert refused.status_code == 200
+    assert "That code does not match." in text(refused)
+    db_session.refresh(person)
+    assert person.totp_secret is None
+    assert client.get("/home").status_code == 302
+
+    accepted = client.post("/login/enrol", data={"code": good})
+    assert accepted.status_code == 302
+    db_session.refresh(person)
+    assert person.totp_secret is not None
+    assert client.get("/home").status_code == 200
+
+
+def test_pending_pages_need_the_password_step_first(client: FlaskClient) -> None:
+    for path in ("/login/code", "/login/enrol"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+
+def test_unknown_organisation_slug_is_a_404(
+    client: FlaskClient, factory: Any, login_as: Any
+) -> None:
+    org = factory.org()
+    login_as(factory.person(org, "admin"))
+    assert client.get(f"/orgs/{org.slug}/admin/settings").status_code == 200
+    response = client.get("/orgs/no-such-org/admin/settings")
+    assert response.status_code == 404
+    assert "Fant ikke siden" in text(response)
+
+
+@pytest.fixture()
+def csrf_app(tmp_path: Path) -> Iterator[Flask]:
+    """The app as it runs for real, CSRF on, on a database of its own that it commits to
+    (the shared `app` has CSRF off, and its test data is never committed)."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import ON_POSTGRES, FreshGlobalsClient, _pg_create, _pg_drop
+    from trygg.extensions import db
+
+    if ON_POSTGRES:
+        name, url = _pg_create()
+    else:
+        url = f"sqlite:///{tmp_path / 'csrf.db'}"
+    application = create_app(make_config(url, tmp_path, csrf_enabled=True))
+    application.test_client_class = FreshGlobalsClient
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if ON_POSTGRES:
+        _pg_drop(name)
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(csrf_app: Flask) -> None:
+    from trygg.extensions import db
+
+    with csrf_app.app_context():
+        person = make_person(db.session, make_org(db.session), "leader")
+        email = person.email
+        db.session.commit()
+    client = csrf_app.test_client()
+    refused = client.post("/login?lang=en", data={"email": email, "password": PASSWORD})
+    assert refused.status_code == 400
+    assert "The form had expired or was sent from somewhere else." in text(refused)
+    assert client.get("/home").status_code == 302
+
+    page = text(client.get("/login"))
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    accepted = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert accepted.status_code == 302
+    assert client.get("/home").status_code == 200
