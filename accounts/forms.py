@@ -11,6 +11,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -189,8 +190,8 @@ class OrganisationForm(FlaskForm):
         )}
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(role, str(name)) for role, name in ROLE_NAMES.items()]
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role, str(name)) for role, name in ROLE_NAMES.items()]
 
 
 class InviteForm(FlaskForm):
