@@ -61,3 +61,4 @@ def seed_demo() -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(logins)
+import insights.cli  # noqa: E402,F401 - registers the statistics commands on this group

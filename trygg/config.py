@@ -31,6 +31,18 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _epsilon(raw: str | None) -> float | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"TRYGG_STATS_EPSILON must be a number, got {raw!r}") from exc
+    if not 0 < value < float("inf"):
+        raise ConfigError("TRYGG_STATS_EPSILON must be a positive number (for example 1.0)")
+    return value
+
+
 @dataclass(frozen=True)
 class Config:
     env: str = "development"  # development | testing | production
@@ -54,6 +66,8 @@ class Config:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 64 * 1024
     csrf_enabled: bool = True
+    # Leaders' statistics: ε for the optional noise on released counts (None: no noise).
+    stats_epsilon: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -86,6 +100,7 @@ class Config:
             mail_outbox=os.environ.get("TRYGG_MAIL_OUTBOX", defaults.mail_outbox),
             attachment_max_file=_int("TRYGG_ATTACHMENT_MAX_FILE", defaults.attachment_max_file),
             attachment_max_case=_int("TRYGG_ATTACHMENT_MAX_CASE", defaults.attachment_max_case),
+            stats_epsilon=_epsilon(os.environ.get("TRYGG_STATS_EPSILON")),
         )
         config.validate()
         return config

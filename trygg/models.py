@@ -4,5 +4,6 @@ from __future__ import annotations
 
 import accounts.models
 import casework.models
+import insights.models
 
-__all__ = ["accounts", "casework"]
+__all__ = ["accounts", "casework", "insights"]

@@ -1,0 +1,160 @@
+"""Freezing releases: plan what is due, count it, suppress it, store it once.
+
+`release_due()` is called before a leader's view is built (and by `flask trygg
+release-statistics`, for a cron job). It never changes a release that exists: it only
+adds periods that have become due, and a year's totals once the year is complete.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from accounts.models import Organisation
+from insights import publish
+from insights.models import StatsRelease
+from insights.periods import Unit, plan, year_complete, year_unit
+from insights.queries import combine, quarter_counts, raw_counts
+
+SCOPES = ("org", "members")
+
+
+def members_of(session: Session, umbrella: Organisation) -> list[Organisation]:
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.umbrella_id == umbrella.id)
+            .order_by(Organisation.id)
+        )
+    )
+
+
+def scope_orgs(session: Session, org: Organisation, scope: str) -> list[Organisation]:
+    if scope == "org":
+        return [org]
+    if scope == "members":
+        return members_of(session, org)
+    raise ValueError(f"unknown scope {scope!r}")
+
+
+def releases(session: Session, org: Organisation, scope: str) -> list[StatsRelease]:
+    return list(
+        session.scalars(
+            select(StatsRelease)
+            .where(StatsRelease.organisation_id == org.id, StatsRelease.scope == scope)
+            .order_by(StatsRelease.starts_on, StatsRelease.kind)
+        )
+    )
+
+
+def _unit(release: StatsRelease) -> Unit:
+    return Unit.from_dates(release.starts_on, release.grain)
+
+
+def release_due(session: Session, org: Organisation, scope: str, on: date) -> list[StatsRelease]:
+    """Freeze every period (and year total) of `org`'s `scope` due on `on`; return the
+    new releases. Safe to call concurrently: a duplicate loses on the unique key and the
+    other request's release stands."""
+    existing = releases(session, org, scope)
+    periods = [r for r in existing if r.kind == "period"]
+    done = [_unit(r) for r in periods]
+    years_done = {r.starts_on.year for r in existing if r.kind == "year"}
+    orgs = scope_orgs(session, org, scope)
+    if not orgs:
+        return []
+    umbrella = scope == "members"
+    k = org.stats_k
+    counts = quarter_counts(session, [o.id for o in orgs])
+
+    def effective(unit: Unit) -> int:
+        per_org = [sum(c.get(q, 0) for q in unit.quarters()) for c in counts.values()]
+        total = sum(per_org)
+        return total - max(per_org, default=0) if umbrella else total
+
+    first_year = min(
+        [o.created_at.year for o in orgs] + [q.year for c in counts.values() for q in c]
+    )
+    new_units = plan(first_year, lambda u: effective(u) >= k, on, done)
+    all_units = done + new_units
+    years = sorted({u.year for u in all_units})
+    to_complete = [y for y in years if y not in years_done and year_complete(y, all_units, on)]
+    if not new_units and not to_complete:
+        return []
+
+    # Counts for the new periods, and for the earlier periods of years that complete now
+    # (their raw counts are read from the frozen releases, never recounted).
+    per_org = raw_counts(session, [o.id for o in orgs], new_units)
+    fresh: dict[Unit, publish.Raw] = {}
+    for unit in new_units:
+        contributions = {o.id: per_org[o.id][unit] for o in orgs if unit in per_org.get(o.id, {})}
+        fresh[unit] = combine(contributions, with_top=umbrella)
+        if not umbrella:
+            fresh[unit].pop("top", None)
+
+    by_year: dict[int, list[publish.Row]] = defaultdict(list)
+    for release in periods:
+        by_year[release.starts_on.year].append(
+            publish.Row(_unit(release), release.raw, release.shown["hidden"])
+        )
+    for unit in new_units:
+        by_year[unit.year].append(publish.Row(unit, fresh[unit]))
+
+    created: list[StatsRelease] = []
+    for year in sorted({u.year for u in new_units} | set(to_complete)):
+        rows = sorted(by_year[year], key=lambda r: r.unit.start)
+        complete = year in to_complete
+        hidden_rows, hidden_year = publish.publish_year(rows, k, complete=complete,
+                                                        umbrella=umbrella)
+        for row, hidden in zip(rows, hidden_rows, strict=True):
+            if row.fixed:
+                continue
+            durations = hidden.pop("durations")
+            deadlines = hidden.pop("deadlines")
+            created.append(StatsRelease(
+                organisation_id=org.id, scope=scope, kind="period", grain=row.unit.grain,
+                starts_on=row.unit.start, ends_on=row.unit.end, k=k, raw=_kept(row.raw),
+                shown={"hidden": hidden, "durations": durations, "deadlines": deadlines},
+                released_on=on,
+            ))
+        if complete and hidden_year is not None:
+            created.append(StatsRelease(
+                organisation_id=org.id, scope=scope, kind="year", grain="year",
+                starts_on=year_unit(year).start, ends_on=year_unit(year).end, k=k,
+                raw=_year_raw(rows), shown={"hidden": hidden_year}, released_on=on,
+            ))
+    return _store(session, created)
+
+
+def _kept(raw: publish.Raw) -> publish.Raw:
+    """What a period's release keeps of its raw counts: the case counts per category (the
+    year totals need them), not the durations, which are published as computed."""
+    kept = {"total": raw["total"], "tables": raw["tables"]}
+    if "top" in raw:
+        kept["top"] = {"total": raw["top"]["total"], "tables": raw["top"]["tables"]}
+    return kept
+
+
+def _year_raw(rows: Sequence[publish.Row]) -> publish.Raw:
+    raw = publish.empty_raw()
+    for row in rows:
+        raw["total"] += row.raw["total"]
+        for name, cats in row.raw["tables"].items():
+            for cat, n in cats.items():
+                raw["tables"][name][cat] = raw["tables"][name].get(cat, 0) + n
+    del raw["durations"], raw["deadlines"]
+    return raw
+
+
+def _store(session: Session, created: list[StatsRelease]) -> list[StatsRelease]:
+    try:
+        with session.begin_nested():
+            session.add_all(created)
+    except IntegrityError:
+        # Someone froze the same periods a moment ago; theirs stand.
+        return []
+    return created

@@ -1,0 +1,142 @@
+"""The statistics a leader sees, built from frozen releases only.
+
+This is the one place where released figures are read back: a suppressed cell comes out
+as `Figure(None, suppressed=True)` and its true value never leaves this module. Optional
+noise is added here, keyed per cell (insights.noise), so every view of a cell agrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from accounts.models import Organisation
+from insights import noise, releases
+from insights.models import StatsRelease
+from insights.periods import RELEASE_DELAY_DAYS, Unit, quarter_of
+from insights.publish import CATEGORIES, DEADLINES, DURATIONS, TABLES
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A released count, or a suppressed one (value None)."""
+
+    value: int | None
+    suppressed: bool = False
+    withheld: bool = False  # a period under k: the count is "fewer than k"
+
+
+@dataclass
+class Period:
+    unit: Unit
+    total: Figure
+    tables: dict[str, dict[str, Figure]]
+    durations: dict[str, dict[str, Any] | None]
+    deadlines: dict[str, dict[str, Any] | None]
+
+    @property
+    def withheld(self) -> bool:
+        return self.total.withheld
+
+    @property
+    def label(self) -> str:
+        return self.unit.label()
+
+
+@dataclass
+class Year:
+    year: int
+    periods: list[Period]
+    total: Figure | None = None  # once the year is complete
+    tables: dict[str, dict[str, Figure]] | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.total is not None
+
+
+@dataclass
+class Statistics:
+    organisation: Organisation
+    scope: str
+    k: int
+    epsilon: float | None
+    on: date
+    members: int | None = None
+    years: list[Year] = field(default_factory=list)
+
+    @property
+    def periods(self) -> list[Period]:
+        return [p for y in self.years for p in y.periods]
+
+    @property
+    def next_release(self) -> date:
+        """The next date new figures can appear (a quarter's end plus the delay)."""
+        now = quarter_of(self.on)
+        index = now.year * 4 + now.n - 1
+        quarters = (Unit(i // 4, "quarter", i % 4 + 1) for i in range(index - 4, index + 2))
+        return min(q.release_on for q in quarters if q.release_on > self.on)
+
+    def year(self, year: int) -> Year | None:
+        return next((y for y in self.years if y.year == year), None)
+
+
+def build(session: Session, org: Organisation, scope: str, on: date) -> Statistics:
+    """Freeze whatever is due, then read the releases back for display."""
+    releases.release_due(session, org, scope, on)
+    config = current_app.config["TRYGG"]
+    epsilon = config.stats_epsilon
+    key = noise.derive_key(current_app.config["SECRET_KEY"])
+    stats = Statistics(organisation=org, scope=scope, k=org.stats_k, epsilon=epsilon, on=on)
+    if scope == "members":
+        stats.members = len(releases.members_of(session, org))
+    years: dict[int, Year] = {}
+    prefix = f"{scope}/{org.public_id}"
+    for release in releases.releases(session, org, scope):
+        y = years.setdefault(release.starts_on.year, Year(release.starts_on.year, []))
+        label = f"{prefix}/{release.kind}/{release.starts_on.isoformat()}"
+        if release.kind == "year":
+            y.total, y.tables = _figures(release, key, label, epsilon)
+        else:
+            total, tables = _figures(release, key, label, epsilon)
+            y.periods.append(Period(
+                unit=Unit.from_dates(release.starts_on, release.grain),
+                total=total, tables=tables,
+                durations={d: release.shown.get("durations", {}).get(d) for d in DURATIONS},
+                deadlines={d: release.shown.get("deadlines", {}).get(d) for d in DEADLINES},
+            ))
+    stats.years = [years[y] for y in sorted(years)]
+    for y in stats.years:
+        y.periods.sort(key=lambda p: p.unit.start)
+    return stats
+
+
+def _figures(
+    release: StatsRelease, key: bytes, label: str, epsilon: float | None
+) -> tuple[Figure, dict[str, dict[str, Figure]]]:
+    hidden = release.shown["hidden"]
+    withheld = bool(hidden.get("withheld", False))
+    if hidden["total"]:
+        total = Figure(None, suppressed=True, withheld=withheld)
+    else:
+        total = Figure(noise.noisy_count(release.raw["total"], key, f"{label}/total", epsilon))
+    tables: dict[str, dict[str, Figure]] = {}
+    for name in TABLES:
+        gone = set(hidden.get(name, CATEGORIES[name]))
+        tables[name] = {}
+        for cat in CATEGORIES[name]:
+            if cat in gone or cat not in release.raw["tables"][name]:
+                tables[name][cat] = Figure(None, suppressed=True)
+            else:
+                value = release.raw["tables"][name][cat]
+                tables[name][cat] = Figure(
+                    noise.noisy_count(value, key, f"{label}/{name}/{cat}", epsilon)
+                )
+    return total, tables
+
+
+__all__ = ["RELEASE_DELAY_DAYS", "Figure", "Period", "Statistics", "Year", "build"]

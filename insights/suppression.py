@@ -1,0 +1,264 @@
+"""Small-cell suppression with complementary suppression, and an exact audit.
+
+Pure functions, no Flask and no database. A `Table` is a grid of counts with optional
+margins: a margin column (each row adds up to it) and a margin row (each column adds up
+to it); with both, the corner is the grand total. Every row, column and margin line is a
+linear equation a reader can use, so hiding a small cell is not enough: the rest of its
+line must not give it away.
+
+`protect()` starts from the primary cells (the caller decides which: counts under k,
+periods withheld, a category that holds every case of a period) and the cells whose fate
+was fixed by an earlier release, and adds complementary cells until, on every line,
+
+1. no suppressed cell stands alone (one subtraction would recover it);
+2. when the line's total is shown, the suppressed cells on it add up to at least k (the
+   sum a reader can work out is itself a count that must not be small);
+3. no suppressed cell is determined by any combination of the released figures (exact
+   rational elimination: a cell is determined when its unit vector lies in the row space
+   of the equations restricted to the hidden cells).
+
+Complements are chosen to lose as little as possible: margins before inner cells (a
+year total matters less than the periods themselves), then non-zero before zero (a zero
+protects nothing once a reader uses that counts are never negative), then the smallest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+Cell = tuple[int, int]
+
+
+class SuppressionError(RuntimeError):
+    """The rules cannot be met without changing something already released."""
+
+
+@dataclass(frozen=True)
+class Line:
+    members: tuple[Cell, ...]
+    total: Cell
+
+
+@dataclass
+class Table:
+    """`values[(i, j)]` for 0 ≤ i < rows, 0 ≤ j < cols; margins at column `cols` (row
+    totals) and row `rows` (column totals) when present."""
+
+    rows: int
+    cols: int
+    values: dict[Cell, int]
+    row_margin: bool = False  # a column `cols` with each row's total
+    col_margin: bool = False  # a row `rows` with each column's total
+    lines: list[Line] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lines = []
+        r, c = self.rows, self.cols
+        if self.row_margin:
+            self.lines += [Line(tuple((i, j) for j in range(c)), (i, c)) for i in range(r)]
+        if self.col_margin:
+            self.lines += [Line(tuple((i, j) for i in range(r)), (r, j)) for j in range(c)]
+        if self.row_margin and self.col_margin:
+            self.lines.append(Line(tuple((r, j) for j in range(c)), (r, c)))
+            self.lines.append(Line(tuple((i, c) for i in range(r)), (r, c)))
+        missing = [cell for cell in self.cells() if cell not in self.values]
+        if missing:
+            raise ValueError(f"values missing for {missing[:3]}")
+
+    @classmethod
+    def with_margins(
+        cls, inner: list[list[int]], *, row_margin: bool, col_margin: bool
+    ) -> Table:
+        """A table whose margins are the sums of `inner` (rows × cols)."""
+        rows, cols = len(inner), len(inner[0]) if inner else 0
+        values = {(i, j): inner[i][j] for i in range(rows) for j in range(cols)}
+        if row_margin:
+            for i in range(rows):
+                values[(i, cols)] = sum(inner[i])
+        if col_margin:
+            for j in range(cols):
+                values[(rows, j)] = sum(inner[i][j] for i in range(rows))
+        if row_margin and col_margin:
+            values[(rows, cols)] = sum(map(sum, inner))
+        return cls(rows, cols, values, row_margin=row_margin, col_margin=col_margin)
+
+    def cells(self) -> list[Cell]:
+        out = [(i, j) for i in range(self.rows) for j in range(self.cols)]
+        if self.row_margin:
+            out += [(i, self.cols) for i in range(self.rows)]
+        if self.col_margin:
+            out += [(self.rows, j) for j in range(self.cols)]
+        if self.row_margin and self.col_margin:
+            out.append((self.rows, self.cols))
+        return out
+
+    def is_margin(self, cell: Cell) -> bool:
+        return cell[0] == self.rows or cell[1] == self.cols
+
+    def lines_of(self, cell: Cell) -> list[Line]:
+        return [ln for ln in self.lines if cell == ln.total or cell in ln.members]
+
+
+def protect(
+    table: Table,
+    primary: Iterable[Cell],
+    k: int,
+    fixed: dict[Cell, bool] | None = None,
+) -> set[Cell]:
+    """The cells to suppress: the primary ones plus the complements they need.
+
+    `fixed` maps cells already released (False) or already suppressed (True) in an
+    earlier release; those never change. A primary cell that was already released stays
+    released (it cannot be taken back).
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    fixed = dict(fixed or {})
+    hidden = {c for c in primary if not (c in fixed and not fixed[c])}
+    hidden |= {c for c, s in fixed.items() if s}
+    for _round in range(len(table.values) + 1):
+        changed = False
+        for line in table.lines:
+            changed |= _fix_line(table, line, hidden, fixed, k)
+        if changed:
+            continue
+        stuck = sorted(determined(table, hidden))
+        if not stuck:
+            return hidden
+        _break_determination(table, stuck[0], hidden, fixed)
+    raise SuppressionError("suppression did not settle")  # pragma: no cover - bounded above
+
+
+def _free(
+    table: Table, cells: Iterable[Cell], hidden: set[Cell], fixed: dict[Cell, bool]
+) -> list[Cell]:
+    """Released cells that may still be suppressed, cheapest first.
+
+    A cell is a dead end when one of its lines has nothing else hidden and nothing else
+    that could be: hiding it there would leave it alone on that line for good. Dead ends
+    come last.
+    """
+    free = [c for c in cells if c not in hidden and c not in fixed]
+
+    def dead_end(cell: Cell) -> bool:
+        for line in table.lines_of(cell):
+            others = [c for c in (*line.members, line.total) if c != cell]
+            if not any(c in hidden or c not in fixed for c in others):
+                return True
+        return False
+
+    return sorted(free, key=lambda c: (dead_end(c), *_cost(table, c)))
+
+
+def _cost(table: Table, cell: Cell) -> tuple[int, int, int, Cell]:
+    value = table.values[cell]
+    return (0 if table.is_margin(cell) else 1, 1 if value == 0 else 0, value, cell)
+
+
+def _fix_line(
+    table: Table, line: Line, hidden: set[Cell], fixed: dict[Cell, bool], k: int
+) -> bool:
+    """Hide one more cell on `line` if it breaks rule 1 or 2; True when it did."""
+    gone = [c for c in (*line.members, line.total) if c in hidden]
+    if not gone or all(c in fixed for c in (*line.members, line.total)):
+        return False  # nothing hidden, or settled by an earlier release (perhaps under another k)
+    total_shown = line.total not in hidden
+    hidden_sum = sum(table.values[c] for c in gone if c != line.total)
+    short = k - hidden_sum if total_shown else 0
+    if len(gone) >= 2 and short <= 0:
+        return False
+    candidates = _free(table, (*line.members, line.total), hidden, fixed)
+    if not candidates:
+        raise SuppressionError(f"the line ending in {line.total} cannot be protected")
+    if short > 0:
+        # Hiding the total ends the sum rule; otherwise the smallest member that lifts
+        # the hidden sum to k, or failing that the largest (the next round adds more).
+        lifts = [c for c in candidates if c == line.total or table.values[c] >= short]
+        pick = lifts[0] if lifts else max(candidates, key=lambda c: (table.values[c], c))
+    else:
+        pick = candidates[0]
+    hidden.add(pick)
+    return True
+
+
+def _break_determination(
+    table: Table, cell: Cell, hidden: set[Cell], fixed: dict[Cell, bool]
+) -> None:
+    """Hide one more cell so that `cell` is no longer determined (nearest lines first)."""
+    near = {c for ln in table.lines_of(cell) for c in (*ln.members, ln.total)}
+    candidates = _free(table, near, hidden, fixed) + _free(
+        table, set(table.values) - near, hidden, fixed
+    )
+    if not candidates:
+        raise SuppressionError(f"{cell} is determined by what was released before")
+    for candidate in candidates:
+        if cell not in determined(table, hidden | {candidate}):
+            hidden.add(candidate)
+            return
+    hidden.add(candidates[0])
+
+
+def determined(table: Table, hidden: set[Cell]) -> set[Cell]:
+    """The hidden cells whose value follows exactly from the released figures.
+
+    Each line gives an equation in the hidden cells (members +1, total −1; the released
+    cells are constants). Bring the equations to reduced row echelon form over the
+    rationals: a hidden cell is determined exactly when it is a pivot whose row has no
+    other non-zero entry.
+    """
+    unknowns = sorted(hidden)
+    index = {c: n for n, c in enumerate(unknowns)}
+    rows: list[list[Fraction]] = []
+    for line in table.lines:
+        row = [Fraction(0)] * len(unknowns)
+        used = False
+        for c in line.members:
+            if c in index:
+                row[index[c]] += 1
+                used = True
+        if line.total in index:
+            row[index[line.total]] -= 1
+            used = True
+        if used:
+            rows.append(row)
+    pivots = _rref(rows, len(unknowns))
+    out = set()
+    for r, col in pivots:
+        if all(v == 0 for n, v in enumerate(rows[r]) if n != col):
+            out.add(unknowns[col])
+    return out
+
+
+def _rref(rows: list[list[Fraction]], width: int) -> list[tuple[int, int]]:
+    """Reduce `rows` in place; return the (row, pivot column) pairs."""
+    pivots: list[tuple[int, int]] = []
+    r = 0
+    for col in range(width):
+        pivot = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        lead = rows[r][col]
+        if lead != 1:
+            rows[r] = [v / lead for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][col] != 0:
+                factor = rows[i][col]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r], strict=True)]
+        pivots.append((r, col))
+        r += 1
+        if r == len(rows):
+            break
+    return pivots
+
+
+def single_subtraction_leaks(table: Table, hidden: set[Cell]) -> list[Cell]:
+    """Hidden cells that one line gives away (all its other cells released)."""
+    out = []
+    for line in table.lines:
+        gone = [c for c in (*line.members, line.total) if c in hidden]
+        if len(gone) == 1:
+            out.append(gone[0])
+    return out
