@@ -56,7 +56,7 @@ def bar_chart(
     top = maximum if maximum is not None else max(shown, default=0)
     scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH - 10) / top if top > 0 else 0.0
     legend = len(series) > 1
-    y = 30 if legend else 6
+    y = 10 + 20 * len(series) if legend else 6
     group = len(series) * (BAR_HEIGHT + GAP) - GAP
     height = y + len(categories) * (group + GROUP_GAP) + 4
     hidden_word = _("hidden")
@@ -71,12 +71,13 @@ def bar_chart(
     ]
     body: list[str] = []
     if legend:
-        x = LABEL_WIDTH
         for n, s in enumerate(series):
             colour = COLOURS[n % len(COLOURS)]
-            body.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
-            body.append(f'<text x="{x + 17}" y="16" fill="{INK}">{escape(s.name)}</text>')
-            x += 24 + 8 * len(s.name)
+            top_y = 4 + 20 * n
+            body.append(f'<rect x="{LABEL_WIDTH}" y="{top_y}" width="12" height="12" '
+                        f'fill="{colour}"/>')
+            body.append(f'<text x="{LABEL_WIDTH + 17}" y="{top_y + 10}" '
+                        f'fill="{INK}">{escape(s.name)}</text>')
     body.append(
         f'<line x1="{LABEL_WIDTH}" y1="{y - 2}" x2="{LABEL_WIDTH}" '
         f'y2="{height - 4}" stroke="{LINE}" stroke-width="1"/>'

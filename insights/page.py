@@ -116,7 +116,7 @@ def _deadlines_chart(stats: Statistics, year: Year) -> Markup:
             d = p.deadlines.get(kind)
             if d is None:
                 values.append(None)
-                texts.append(_("too few to show"))
+                texts.append(_("too few"))
             else:
                 percent = round(d["kept_share"] * 100)
                 values.append(percent)
