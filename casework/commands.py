@@ -12,7 +12,9 @@ from datetime import date
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask.cli import AppGroup, with_appcontext
 
 from accounts.models import Organisation, Person
 from casework import audit, reminders, retention
@@ -36,34 +38,50 @@ def _inbox_url(org: Organisation) -> str:
     return f"{current_app.config['TRYGG'].base_url}/orgs/{org.slug}/cases"
 
 
+MAIL_LANGUAGE = "nb"  # staff mail goes out in bokmål, the default language
+
+
 def _remind(due: reminders.Due) -> None:
     org = due.membership.organisation
-    lines = ["Hei,", ""]
-    if due.overdue:
-        lines.append(f"{due.overdue} sak(er) i {org.name} har en frist som er passert.")
-    if due.soon:
-        lines.append(f"{due.soon} sak(er) i {org.name} har en frist de nærmeste dagene.")
-    lines += ["", f"Den første fristen er {due.first:%d.%m.%Y}.", "",
-              f"Logg inn for å se sakene: {_inbox_url(org)}", "",
-              "(Denne e-posten sier ingenting om innholdet i sakene.)"]
-    _send(due.membership.person.email, "Trygg: frister for saker", "\n".join(lines))
+    with force_locale(MAIL_LANGUAGE):
+        lines = [_("Hello,"), ""]
+        if due.overdue:
+            lines.append(ngettext("%(num)d case in %(org)s is past its deadline.",
+                                  "%(num)d cases in %(org)s are past their deadline.",
+                                  due.overdue, org=org.name))
+        if due.soon:
+            lines.append(ngettext("%(num)d case in %(org)s has a deadline in the next few days.",
+                                  "%(num)d cases in %(org)s have a deadline in the next few days.",
+                                  due.soon, org=org.name))
+        lines += ["", _("The first deadline is %(date)s.", date=f"{due.first:%d.%m.%Y}"), "",
+                  _("Sign in to see the cases: %(url)s", url=_inbox_url(org)), "",
+                  _("(This message says nothing about what is in the cases.)")]
+        subject = _("Trygg: case deadlines")
+    _send(due.membership.person.email, subject, "\n".join(lines))
 
 
 def _warn(person: Person, org: Organisation, count: int, first: date) -> None:
-    body = "\n".join([
-        "Hei,", "",
-        f"Innholdet i {count} avsluttet(e) sak(er) i {org.name} slettes fra {first:%d.%m.%Y}, "
-        f"når oppbevaringstiden er ute. Vurderingen beholdes for statistikken.", "",
-        "Trenger dere innholdet lenger (for eksempel i en rettssak), kan dere eksportere saken "
-        "eller gjenåpne den før den datoen.", "",
-        f"Sakene: {_inbox_url(org)}?state=closed",
-    ])
-    _send(person.email, "Trygg: saker slettes snart", body)
+    with force_locale(MAIL_LANGUAGE):
+        body = "\n".join([
+            _("Hello,"), "",
+            ngettext(
+                "The content of %(num)d closed case in %(org)s will be deleted from %(date)s, "
+                "when its retention period ends. The assessment is kept for the statistics.",
+                "The content of %(num)d closed cases in %(org)s will be deleted from %(date)s, "
+                "when their retention period ends. The assessments are kept for the statistics.",
+                count, org=org.name, date=f"{first:%d.%m.%Y}"), "",
+            _("If you need the content for longer (for example for a court case), export the "
+              "case or reopen it before that date."), "",
+            _("The cases: %(url)s", url=f"{_inbox_url(org)}?state=closed"),
+        ])
+        subject = _("Trygg: cases will soon be deleted")
+    _send(person.email, subject, body)
 
 
 @click.command("reminders", help="Email handlers about deadlines that are near or passed.")
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Pretend today is this date (YYYY-MM-DD).")
+@with_appcontext
 def reminders_command(on: object) -> None:
     day = on.date() if on is not None else today()  # type: ignore[attr-defined]
     sent = reminders.send(db.session(), on=day, notify=_remind)
@@ -73,6 +91,7 @@ def reminders_command(on: object) -> None:
 @click.command("purge", help="Warn about and purge the content of closed cases past retention.")
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Pretend today is this date (YYYY-MM-DD).")
+@with_appcontext
 def purge_command(on: object) -> None:
     day = on.date() if on is not None else today()  # type: ignore[attr-defined]
     warned = retention.warn(db.session(), on=day, notify=_warn)
@@ -85,6 +104,7 @@ def purge_command(on: object) -> None:
 
 
 @click.command("bundle-key", help="Show the public key that signs case bundles.")
+@with_appcontext
 def bundle_key_command() -> None:
     key = signing_key(current_app.config["SECRET_KEY"]).verify_key
     click.echo(f"Ed25519 public key: {b64e(bytes(key))}")

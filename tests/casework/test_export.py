@@ -1,0 +1,119 @@
+"""Case bundles: signed, streamed, verifiable and openable offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from casework import bundle
+from casework.bundle_cli import main as bundle_cli
+from tests.casework.conftest import KEY_PASSPHRASE
+
+
+@pytest.fixture()
+def exported(client: Any, login_as: Any, team: Any, cases: Any, tmp_path: Path) -> Any:
+    opened = cases.open(team.org)
+    cases.reporter_says(opened, "Han sendte også meldinger om natten.")
+    picture = bytes(range(256)) * 700  # three chunks
+    cases.attach(opened, picture, name="melding.png")
+    login_as(team.vera)
+    response = client.get(f"/orgs/{team.org.slug}/cases/{opened.case.public_id}/export")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    path = tmp_path / "bundle.json"
+    path.write_bytes(response.get_data())
+    keyfile = tmp_path / "trygg-key.json"
+    key = client.get(f"/orgs/{team.org.slug}/key?download=1")
+    assert "trygg-key.json" in key.headers["Content-Disposition"]
+    keyfile.write_bytes(key.get_data())
+
+    class Exported:
+        case = opened.case
+        bundle = path
+        key = keyfile
+        data = picture
+
+    return Exported
+
+
+def test_the_bundle_verifies_with_the_server_key(app: Flask, exported: Any) -> None:
+    document = json.loads(exported.bundle.read_text())
+    server_key = bytes(bundle.signing_key(app.config["SECRET_KEY"]).verify_key)
+    result = bundle.verify(document, trusted_key=server_key)
+    assert result.audit_ok
+    m = result.manifest
+    assert m["case"]["public_id"] == str(exported.case.public_id)
+    assert [a["action"] for a in m["audit"]][-1] == "case.exported"
+    assert len(result.streams) == 1
+
+
+@pytest.mark.parametrize("tamper", ["manifest", "stream", "signature", "other key", "audit"])
+def test_a_changed_bundle_does_not_verify(app: Flask, exported: Any, tamper: str) -> None:
+    document = json.loads(exported.bundle.read_text())
+    trusted = bytes(bundle.signing_key(app.config["SECRET_KEY"]).verify_key)
+    if tamper == "manifest":
+        document["manifest"]["case"]["state"] = "closed"
+    elif tamper == "stream":
+        name = next(iter(document["streams"]))
+        text = document["streams"][name]
+        document["streams"][name] = text[:100] + ("A" if text[100] != "A" else "B") + text[101:]
+    elif tamper == "signature":
+        document["signature"]["value"] = bundle.b64e(bytes(64))
+    elif tamper == "other key":
+        trusted = bytes(bundle.signing_key("another secret" * 4).verify_key)
+    else:
+        forged = bundle.signing_key(app.config["SECRET_KEY"])
+        document["manifest"]["audit"][0]["detail"] = "forged"
+        document["signature"] = bundle.sign(document["manifest"], forged)
+        assert not bundle.verify(document, trusted_key=trusted).audit_ok
+        return
+    with pytest.raises(bundle.BundleError):
+        bundle.verify(document, trusted_key=trusted)
+
+
+def test_trygg_bundle_verify_and_decrypt_offline(app: Flask, exported: Any,
+                                                 tmp_path: Path) -> None:
+    runner = CliRunner()
+    server_key = bundle.b64e(bytes(bundle.signing_key(app.config["SECRET_KEY"]).verify_key))
+    result = runner.invoke(bundle_cli, ["verify", str(exported.bundle), "--public-key", server_key])
+    assert result.exit_code == 0, result.output
+    assert "Signature: valid" in result.output
+    out = tmp_path / "opened"
+    result = runner.invoke(bundle_cli, ["decrypt", str(exported.bundle), "--wrapped-key",
+                                        str(exported.key), "--out", str(out)],
+                           input=KEY_PASSPHRASE + "\n")
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["what"].startswith("Han tok meg")
+    thread = json.loads((out / "thread.json").read_text())
+    assert thread[0]["body"]["text"] == "Han sendte også meldinger om natten."
+    assert (out / "attachments" / "01-melding.png").read_bytes() == exported.data
+    assert (out / "report.json").stat().st_mode & 0o077 == 0
+
+
+def test_a_wrong_passphrase_or_a_changed_bundle_opens_nothing(app: Flask, exported: Any,
+                                                              tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "nope"
+    result = runner.invoke(bundle_cli, ["decrypt", str(exported.bundle), "--wrapped-key",
+                                        str(exported.key), "--out", str(out)], input="wrong\n")
+    assert result.exit_code != 0
+    assert "did not unlock" in result.output
+    assert not (out / "report.json").exists()
+    document = json.loads(exported.bundle.read_text())
+    document["manifest"]["created_by"]["name"] = "Someone else"
+    exported.bundle.write_text(json.dumps(document))
+    result = runner.invoke(bundle_cli, ["verify", str(exported.bundle)])
+    assert result.exit_code != 0 and "NOT VALID" in result.output
+
+
+def test_bundle_key_command(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["trygg", "bundle-key"])
+    assert result.exit_code == 0
+    expected = bundle.b64e(bytes(bundle.signing_key(app.config["SECRET_KEY"]).verify_key))
+    assert expected in result.output
