@@ -12,9 +12,9 @@ from datetime import date
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask.cli import AppGroup, with_appcontext
 
 from accounts.models import Organisation, Person
 from casework import audit, reminders, retention

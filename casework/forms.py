@@ -92,7 +92,8 @@ class DecisionsForm(FlaskForm):
     referrals = MultiCheckboxField(_l("Referrals given"), choices=[])
     outcome = SelectField(
         _l("Outcome"),
-        choices=options([("", _l("Not decided yet")), *((o, labels.OUTCOMES[o]) for o in OUTCOMES)]),
+        choices=options([("", _l("Not decided yet")),
+                         *((o, labels.OUTCOMES[o]) for o in OUTCOMES)]),
         validators=[Optional()],
     )
 

@@ -97,6 +97,11 @@ def _resealed(db_session: Any, opened: Any, sk: bytes, new_pk: bytes) -> dict[st
     return out
 
 
+def _stored(db_session: Any, opened: Any) -> dict[str, str]:
+    items = handover.sealed_items(db_session, opened.case)
+    return {name: getattr(row, attr) for name, (row, attr) in items.items()}
+
+
 @pytest.fixture()
 def with_thread(client: Any, team: Any, vera_case: Any, cases: Any) -> Any:
     cases.reporter_says(vera_case, "Har du fått meldingen?")
@@ -137,7 +142,7 @@ def test_a_bad_reseal_changes_nothing(client: Any, team: Any, with_thread: Any,
     opened = with_thread
     kari = factory.person(team.org, "handler")
     items = _resealed(db_session, opened, private_key(team.vera), kari.public_key)
-    before = {n: getattr(r, a) for n, (r, a) in handover.sealed_items(db_session, opened.case).items()}
+    before = _stored(db_session, opened)
     if tamper == "missing item":
         items.pop(next(n for n in items if n.startswith("message:")))
     elif tamper == "changed ciphertext":
@@ -150,7 +155,7 @@ def test_a_bad_reseal_changes_nothing(client: Any, team: Any, with_thread: Any,
                            json={"handler": str(team.membership(kari).public_id), "items": items})
     assert response.status_code in (400, 409)
     db_session.expire_all()
-    after = {n: getattr(r, a) for n, (r, a) in handover.sealed_items(db_session, opened.case).items()}
+    after = _stored(db_session, opened)
     assert after == before
     assert len(opened.case.handlers) == 1
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def test_handler_sees_inbox_and_case_page(client: Any, login_as: Any, team: Any, cases: Any) -> None:
+def test_handler_sees_inbox_and_case_page(
+    client: Any, login_as: Any, team: Any, cases: Any
+) -> None:
     opened = cases.open(team.org)
     login_as(team.vera)
     response = client.get(f"/orgs/{team.org.slug}/cases")

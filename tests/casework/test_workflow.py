@@ -46,7 +46,8 @@ def test_state_moves_forward_with_a_reason_and_is_logged(
     case = db_session.get(Case, vera_case.case.id)
     assert case.state == "acknowledged"
     assert case.acknowledged_on == date.today()
-    assert ("case.state", "received>acknowledged:receipt_confirmed", "ok") in _audit(db_session, case)
+    change = ("case.state", "received>acknowledged:receipt_confirmed", "ok")
+    assert change in _audit(db_session, case)
     page = client.get(_case_url(team, vera_case)).get_data(as_text=True)
     assert "Mottatt → Bekreftet mottatt" in page or "Received → Acknowledged" in page
 
