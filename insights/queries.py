@@ -17,31 +17,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    CTE,
-    Date,
-    Integer,
-    and_,
-    case,
-    cast,
-    extract,
-    func,
-    literal,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import Integer, and_, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
 
 from casework.models import Assessment, AssessmentAggravating, Case, CaseReaction
-from insights.periods import Unit, quarter_of
+from insights.periods import RELEASE_DELAY_DAYS, Unit
 from insights.publish import CATEGORIES, NONE, UNASSESSED, Raw, empty_raw
+
+
+def _sql(compiler: SQLCompiler, element: FunctionElement[Any], **kw: Any) -> list[str]:
+    return [compiler.process(clause, **kw) for clause in element.clauses]
+
+
+def _quarter_sql(sqlite: bool, day: str) -> str:
+    if sqlite:
+        return (f"(CAST(STRFTIME('%Y', {day}) AS INTEGER) * 4 + "
+                f"(CAST(STRFTIME('%m', {day}) AS INTEGER) - 1) / 3)")
+    return (f"(CAST(EXTRACT(YEAR FROM {day}) AS INTEGER) * 4 + "
+            f"(CAST(EXTRACT(MONTH FROM {day}) AS INTEGER) - 1) / 3)")
 
 
 class days_between(FunctionElement[int]):
@@ -52,86 +50,135 @@ class days_between(FunctionElement[int]):
 
 
 @compiles(days_between)
-def _days_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = list(element.clauses)
-    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+def _days(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _sql(compiler, element, **kw)
+    if compiler.dialect.name == "sqlite":
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"({later} - {earlier})"
 
 
-@compiles(days_between, "sqlite")
-def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = list(element.clauses)
-    return (f"CAST(julianday({compiler.process(later, **kw)}) - "
-            f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)")
+class quarter_index(FunctionElement[int]):
+    """year · 4 + quarter − 1 of a date: consecutive quarters get consecutive numbers."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(quarter_index)
+def _quarter(element: quarter_index, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = _sql(compiler, element, **kw)
+    return _quarter_sql(compiler.dialect.name == "sqlite", day)
+
+
+class release_lag(FunctionElement[int]):
+    """quarter_index(assessed_on − delay) − quarter_index(received_on).
+
+    An assessment counts in the release of a period that ends with quarter q + j (q: the
+    case's own quarter) exactly when assessed_on ≤ end(q + j) + delay, that is when
+    quarter_index(assessed_on − delay) ≤ q + j, that is when this lag ≤ j. Grouping by
+    the lag keeps the queries free of per-period CASE expressions.
+    """
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(release_lag)
+def _lag(element: release_lag, compiler: SQLCompiler, **kw: Any) -> str:
+    assessed, received = _sql(compiler, element, **kw)
+    sqlite = compiler.dialect.name == "sqlite"
+    delay = int(RELEASE_DELAY_DAYS)
+    shifted = f"date({assessed}, '-{delay} days')" if sqlite else f"({assessed} - {delay})"
+    return f"({_quarter_sql(sqlite, shifted)} - {_quarter_sql(sqlite, received)})"
+
+
+def _unit(index: int) -> Unit:
+    return Unit(index // 4, "quarter", index % 4 + 1)
+
+
+def _index(unit: Unit) -> int:
+    return unit.year * 4 + unit.n - 1 if unit.grain == "quarter" else _index(unit.quarters()[0])
 
 
 def quarter_counts(session: Session, org_ids: Sequence[int]) -> dict[int, dict[Unit, int]]:
     """Cases received per organisation and quarter (all time)."""
-    year = cast(extract("year", Case.received_on), Integer)
-    month = cast(extract("month", Case.received_on), Integer)
+    q = quarter_index(Case.received_on)
     stmt = (
-        select(Case.organisation_id, year, month, func.count())
+        select(Case.organisation_id, q, func.count())
         .where(Case.organisation_id.in_(org_ids))
-        .group_by(Case.organisation_id, year, month)
+        .group_by(Case.organisation_id, q)
     )
     out: dict[int, dict[Unit, int]] = defaultdict(lambda: defaultdict(int))
-    for org_id, y, m, n in session.execute(stmt):
-        out[org_id][quarter_of(date(int(y), int(m), 1))] += int(n)
+    for org_id, index, n in session.execute(stmt):
+        out[org_id][_unit(int(index))] += int(n)
     return out
 
 
-def _units(units: Sequence[Unit]) -> CTE:
-    parts = [
-        select(
-            literal(i, Integer).label("idx"),
-            literal(u.start, Date).label("starts"),
-            literal(u.end, Date).label("ends"),
-            literal(u.release_on, Date).label("release"),
-        )
-        for i, u in enumerate(units)
-    ]
-    if len(parts) == 1:
-        return parts[0].cte("units")
-    return union_all(*parts).cte("units")
+Histograms = dict[Unit, dict[str, dict[str, int]]]
 
 
 def raw_counts(
     session: Session, org_ids: Sequence[int], units: Sequence[Unit]
-) -> dict[int, dict[Unit, Raw]]:
-    """The raw counts of every unit, per organisation: {org_id: {unit: raw}}."""
-    out: dict[int, dict[Unit, Raw]] = defaultdict(dict)
-    if not units or not org_ids:
-        return out
+) -> tuple[dict[int, dict[Unit, Raw]], Histograms]:
+    """The raw counts of every unit per organisation ({org_id: {unit: raw}}), and the
+    durations' histograms per unit over all the organisations together.
 
-    def slot(org_id: int, idx: int) -> Raw:
-        unit = units[int(idx)]
+    Every query groups by quarter (an arithmetic expression, no per-unit CASE) and
+    Python folds the quarters into the units; the per-organisation raws also carry the
+    number of durations behind each histogram ("durations_n") for the dominance rule.
+    """
+    out: dict[int, dict[Unit, Raw]] = defaultdict(dict)
+    histograms: Histograms = defaultdict(lambda: {"acknowledge": {}, "close": {}})
+    if not units or not org_ids:
+        return out, histograms
+    # quarter index → (the unit it belongs to, how many quarters until the unit ends)
+    place: dict[int, tuple[Unit, int]] = {}
+    for unit in units:
+        quarters = [_index(q) for q in unit.quarters()]
+        for q in quarters:
+            place[q] = (unit, quarters[-1] - q)
+    first = min(u.start for u in units)
+    last = max(u.end for u in units)
+
+    def slot(org_id: int, unit: Unit) -> Raw:
         if unit not in out[org_id]:
             out[org_id][unit] = empty_raw()
+            out[org_id][unit]["durations_n"] = {"acknowledge": 0, "close": 0}
         return out[org_id][unit]
 
-    u = _units(units)
     in_orgs = Case.organisation_id.in_(org_ids)
-    received = Case.received_on.between(u.c.starts, u.c.ends)
-    assessed_by_release = and_(
-        Assessment.case_id == Case.id, Assessment.assessed_on <= u.c.release
-    )
+    received_q = quarter_index(Case.received_on)
+    cohort = and_(in_orgs, Case.received_on.between(first, last))
+    lag = release_lag(Assessment.assessed_on, Case.received_on)
 
-    # Cohort tables: one row per (organisation, period, category).
+    def counted(q: int, lag_value: int | None) -> tuple[Unit, bool] | None:
+        """The case's unit, and whether its assessment counts there (None: not released)."""
+        if q not in place:
+            return None
+        unit, remaining = place[q]
+        return unit, lag_value is not None and int(lag_value) <= remaining
+
+    # Cohort tables: (organisation, quarter, lag, category) counts.
     columns: dict[str, Any] = {
         "nature": Assessment.nature,
-        "level": cast(Assessment.level, Integer),
+        "level": Assessment.level,
         "relation": Assessment.relation,
     }
     for name, column in columns.items():
         stmt = (
-            select(Case.organisation_id, u.c.idx, column, func.count())
-            .select_from(u)
-            .join(Case, and_(received, in_orgs))
-            .outerjoin(Assessment, assessed_by_release)
-            .group_by(Case.organisation_id, u.c.idx, column)
+            select(Case.organisation_id, received_q, lag, column, func.count())
+            .select_from(Case)
+            .outerjoin(Assessment, Assessment.case_id == Case.id)
+            .where(cohort)
+            .group_by(Case.organisation_id, received_q, lag, column)
         )
-        for org_id, idx, value, n in session.execute(stmt):
-            raw = slot(org_id, idx)
-            category = UNASSESSED if value is None else str(value)
+        for org_id, q, lag_value, value, n in session.execute(stmt):
+            found = counted(int(q), lag_value)
+            if found is None:
+                continue
+            unit, counts = found
+            raw = slot(org_id, unit)
+            category = str(value) if counts and value is not None else UNASSESSED
             raw["tables"][name][category] += int(n)
             if name == "nature":
                 raw["total"] += int(n)
@@ -143,44 +190,50 @@ def raw_counts(
     for name, model in multi.items():
         base = (
             select()
-            .select_from(u)
-            .join(Case, and_(received, in_orgs))
-            .join(Assessment, assessed_by_release)
+            .select_from(Case)
+            .join(Assessment, Assessment.case_id == Case.id)
             .join(model, model.case_id == Assessment.case_id)
+            .where(cohort)
         )
-        stmt = base.add_columns(Case.organisation_id, u.c.idx, model.code, func.count()).group_by(
-            Case.organisation_id, u.c.idx, model.code
-        )
+        stmt = base.add_columns(Case.organisation_id, received_q, lag, model.code, func.count())
+        stmt = stmt.group_by(Case.organisation_id, received_q, lag, model.code)
         known = set(CATEGORIES[name])
-        for org_id, idx, code, n in session.execute(stmt):
-            if code in known:
-                slot(org_id, idx)["tables"][name][code] += int(n)
+        for org_id, q, lag_value, code, n in session.execute(stmt):
+            found = counted(int(q), lag_value)
+            if found is not None and found[1] and code in known:
+                slot(org_id, found[0])["tables"][name][code] += int(n)
         stmt = base.add_columns(
-            Case.organisation_id, u.c.idx, func.count(func.distinct(Case.id))
-        ).group_by(Case.organisation_id, u.c.idx)
-        with_any: dict[tuple[int, int], int] = {
-            (org_id, idx): int(n) for org_id, idx, n in session.execute(stmt)
-        }
+            Case.organisation_id, received_q, lag, func.count(func.distinct(Case.id))
+        ).group_by(Case.organisation_id, received_q, lag)
+        with_any: dict[tuple[int, Unit], int] = defaultdict(int)
+        for org_id, q, lag_value, n in session.execute(stmt):
+            found = counted(int(q), lag_value)
+            if found is not None and found[1]:
+                with_any[(org_id, found[0])] += int(n)
         for org_id, units_raw in out.items():
-            for idx, unit in enumerate(units):
-                if unit in units_raw:
-                    raw = units_raw[unit]
-                    total_assessed = raw["total"] - raw["tables"]["nature"][UNASSESSED]
-                    raw["tables"][name][NONE] = total_assessed - with_any.get((org_id, idx), 0)
+            for unit, raw in units_raw.items():
+                total_assessed = raw["total"] - raw["tables"]["nature"][UNASSESSED]
+                raw["tables"][name][NONE] = total_assessed - with_any.get((org_id, unit), 0)
 
-    # Durations by the period of the event.
+    # Durations by the period of the event: the histogram over all organisations, and
+    # each organisation's count.
     events = {"acknowledge": Case.acknowledged_on, "close": Case.closed_on}
     for name, happened in events.items():
+        event_q = quarter_index(happened)
+        where = and_(in_orgs, happened.between(first, last))
         days = days_between(happened, Case.received_on)
+        stmt = select(event_q, days, func.count()).where(where).group_by(event_q, days)
+        for q, d, n in session.execute(stmt):
+            if int(q) in place:
+                histogram = histograms[place[int(q)][0]][name]
+                histogram[str(int(d))] = histogram.get(str(int(d)), 0) + int(n)
         stmt = (
-            select(Case.organisation_id, u.c.idx, days, func.count())
-            .select_from(u)
-            .join(Case, and_(happened.between(u.c.starts, u.c.ends), in_orgs))
-            .group_by(Case.organisation_id, u.c.idx, days)
+            select(Case.organisation_id, event_q, func.count())
+            .where(where).group_by(Case.organisation_id, event_q)
         )
-        for org_id, idx, d, n in session.execute(stmt):
-            histogram = slot(org_id, idx)["durations"][name]
-            histogram[str(int(d))] = histogram.get(str(int(d)), 0) + int(n)
+        for org_id, q, n in session.execute(stmt):
+            if int(q) in place:
+                slot(org_id, place[int(q)][0])["durations_n"][name] += int(n)
 
     # Deadlines by the period they fell due in. Feedback counts as given when the first
     # feedback message or the closing came on or before the deadline.
@@ -198,23 +251,26 @@ def raw_counts(
         ),
     }
     for name, (due, kept) in kept_rules.items():
+        due_q = quarter_index(due)
         stmt = (
-            select(
-                Case.organisation_id, u.c.idx, func.count(),
-                func.sum(case((kept, 1), else_=0)),
-            )
-            .select_from(u)
-            .join(Case, and_(due.between(u.c.starts, u.c.ends), in_orgs))
-            .group_by(Case.organisation_id, u.c.idx)
+            select(Case.organisation_id, due_q, func.count(), func.sum(case((kept, 1), else_=0)))
+            .where(in_orgs, due.between(first, last))
+            .group_by(Case.organisation_id, due_q)
         )
-        for org_id, idx, n, n_kept in session.execute(stmt):
-            slot(org_id, idx)["deadlines"][name] = [int(n), int(n_kept or 0)]
-    return out
+        for org_id, q, n, n_kept in session.execute(stmt):
+            if int(q) in place:
+                tally = slot(org_id, place[int(q)][0])["deadlines"][name]
+                tally[0] += int(n)
+                tally[1] += int(n_kept or 0)
+    return out, histograms
 
 
-def combine(per_org: dict[int, Raw], *, with_top: bool) -> Raw:
-    """Add the organisations' counts; with `with_top`, also keep each cell's largest
-    single contribution (for the umbrella's dominance rule)."""
+def combine(
+    per_org: dict[int, Raw], histograms: dict[str, dict[str, int]], *, with_top: bool
+) -> Raw:
+    """Add the organisations' counts and attach the unit's duration histograms; with
+    `with_top`, also keep each cell's largest single contribution (for the umbrella's
+    dominance rule)."""
     total = empty_raw()
     top: dict[str, Any] = {
         "total": 0,
@@ -229,15 +285,13 @@ def combine(per_org: dict[int, Raw], *, with_top: bool) -> Raw:
             for cat, n in cats.items():
                 total["tables"][name][cat] += n
                 top["tables"][name][cat] = max(top["tables"][name][cat], n)
-        for name, histogram in raw["durations"].items():
-            merged = total["durations"][name]
-            for d, n in histogram.items():
-                merged[d] = merged.get(d, 0) + n
-            top["durations"][name] = max(top["durations"][name], sum(histogram.values()))
+        for name, n in raw.get("durations_n", {}).items():
+            top["durations"][name] = max(top["durations"][name], n)
         for name, (due, kept) in raw["deadlines"].items():
             total["deadlines"][name][0] += due
             total["deadlines"][name][1] += kept
             top["deadlines"][name] = max(top["deadlines"][name], due)
+    total["durations"] = {name: dict(h) for name, h in histograms.items()}
     if with_top:
         total["top"] = top
     return total

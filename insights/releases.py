@@ -69,16 +69,29 @@ def release_due(session: Session, org: Organisation, scope: str, on: date) -> li
         return []
     umbrella = scope == "members"
     k = org.stats_k
-    counts = quarter_counts(session, [o.id for o in orgs])
+    counted: dict[int, dict[Unit, int]] | None = None
+
+    def counts() -> dict[int, dict[Unit, int]]:
+        # Only when the plan has a decision to make: a view with nothing due runs no
+        # aggregate query at all.
+        nonlocal counted
+        if counted is None:
+            counted = quarter_counts(session, [o.id for o in orgs])
+        return counted
 
     def effective(unit: Unit) -> int:
-        per_org = [sum(c.get(q, 0) for q in unit.quarters()) for c in counts.values()]
+        per_org = [sum(c.get(q, 0) for q in unit.quarters()) for c in counts().values()]
         total = sum(per_org)
         return total - max(per_org, default=0) if umbrella else total
 
-    first_year = min(
-        [o.created_at.year for o in orgs] + [q.year for c in counts.values() for q in c]
-    )
+    if periods:
+        # Fixed by the first release: a case dated before it must not make earlier
+        # periods appear later (that would give the case away).
+        first_year = min(r.starts_on.year for r in periods)
+    else:
+        first_year = min(
+            [o.created_at.year for o in orgs] + [q.year for c in counts().values() for q in c]
+        )
     new_units = plan(first_year, lambda u: effective(u) >= k, on, done)
     all_units = done + new_units
     years = sorted({u.year for u in all_units})
@@ -88,13 +101,11 @@ def release_due(session: Session, org: Organisation, scope: str, on: date) -> li
 
     # Counts for the new periods, and for the earlier periods of years that complete now
     # (their raw counts are read from the frozen releases, never recounted).
-    per_org = raw_counts(session, [o.id for o in orgs], new_units)
+    per_org, histograms = raw_counts(session, [o.id for o in orgs], new_units)
     fresh: dict[Unit, publish.Raw] = {}
     for unit in new_units:
         contributions = {o.id: per_org[o.id][unit] for o in orgs if unit in per_org.get(o.id, {})}
-        fresh[unit] = combine(contributions, with_top=umbrella)
-        if not umbrella:
-            fresh[unit].pop("top", None)
+        fresh[unit] = combine(contributions, histograms[unit], with_top=umbrella)
 
     by_year: dict[int, list[publish.Row]] = defaultdict(list)
     for release in periods:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 09:30:45.013609
+Create Date: 2026-11-26 09:45:59.829886
 
 """
 from alembic import op
@@ -114,6 +114,7 @@ def upgrade():
     )
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index('ix_case_organisation_received', ['organisation_id', 'received_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_state'), ['state'], unique=False)
         batch_op.create_index('ix_case_state_closed_on', ['state', 'closed_on'], unique=False)
 
@@ -379,6 +380,7 @@ def downgrade():
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index('ix_case_state_closed_on')
         batch_op.drop_index(batch_op.f('ix_case_state'))
+        batch_op.drop_index('ix_case_organisation_received')
         batch_op.drop_index(batch_op.f('ix_case_organisation_id'))
 
     op.drop_table('case')

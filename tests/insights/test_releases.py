@@ -174,10 +174,12 @@ def test_one_new_case_does_not_change_any_view(
     _busy_history(db_session, org, seed=3)
     on = date(2025, 8, 15)
     before = _snapshot(db_session, org, on)
-    # A new case today, one backdated into a released quarter, one into an unreleased one.
+    # A new case today, one backdated into a released quarter, one into an unreleased one,
+    # one before anything was ever released.
     add_case(db_session, org, on, nature="physical")
     add_case(db_session, org, date(2024, 2, 10), nature="sexual_assault", aggravating=["alcohol"])
     add_case(db_session, org, date(2025, 6, 20), nature="digital")
+    add_case(db_session, org, date(2019, 5, 5), nature="verbal")
     assert _snapshot(db_session, org, on) == before
 
 
@@ -275,3 +277,31 @@ def test_no_suppressed_value_leaves_the_statistics_module(
                     assert fig.value is None and fig.suppressed
                     hidden_seen += 1
     assert hidden_seen > 0
+
+
+def test_an_assessment_counts_when_made_by_its_periods_release_date(
+    db_session: Session, factory: Any
+) -> None:
+    """Q1 2024 is small, so it goes out inside H1 2024 (released 28 September 2024): an
+    assessment of a Q1 case counts up to that day, not only up to Q1's own date."""
+    from insights.queries import raw_counts
+
+    org = factory.org()
+    h1 = Unit(2024, "half", 1)
+    assert h1.release_on == date(2024, 9, 28)
+    add_case(db_session, org, date(2024, 2, 1), nature="physical", assessed=date(2024, 9, 28))
+    add_case(db_session, org, date(2024, 2, 2), nature="physical", assessed=date(2024, 7, 15))
+    add_case(db_session, org, date(2024, 2, 3), nature="digital", assessed=date(2024, 9, 29))
+    add_case(db_session, org, date(2024, 2, 4), nature=None)
+    for day in range(1, 6):
+        add_case(db_session, org, date(2024, 5, day), nature="verbal")
+    per_org, histograms = raw_counts(db_session, [org.id], [h1])
+    raw = per_org[org.id][h1]
+    assert raw["total"] == 9
+    assert raw["tables"]["nature"] == {
+        "verbal": 5, "nonverbal": 0, "digital": 0, "physical": 2, "sexual_assault": 0,
+        UNASSESSED: 2,
+    }
+    # Acknowledged two days after receipt (the helper's default), all within H1.
+    assert histograms[h1]["acknowledge"] == {"2": 9}
+    assert raw["deadlines"]["acknowledge"] == [9, 9]
