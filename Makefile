@@ -13,7 +13,7 @@ PACKAGES := trygg accounts casework reporting insights
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test test-sqlite test-postgres lint translations extract-messages migration bench chromium clean
+.PHONY: help run test test-sqlite test-postgres lint translations extract-messages migration bench chromium clean demo-history
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -54,6 +54,12 @@ run: $(STAMP) translations ## Set up everything, seed the demo organisation and 
 	$(FLASK) db upgrade
 	$(FLASK) trygg seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+demo-history: $(STAMP) ## Give the demo organisation three years of assessed cases, so the demo leader sees charts (development only)
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) trygg seed-demo >/dev/null
+	$(FLASK) trygg seed-demo-history
 
 chromium: ## Install Debian's Chromium for the browser tests if it is missing
 	@if [ ! -x /usr/bin/chromium ]; then \
