@@ -317,9 +317,8 @@ def run(args: argparse.Namespace) -> None:
         log(f"  peak Python memory, first view of an umbrella: {u_peak / 1e6:.1f} MB")
 
         if args.release_all:
-            from insights import releases
-            from insights.models import StatsRelease  # noqa: F401 - table in metadata
             from accounts.models import Organisation
+            from insights import releases
             from trygg.extensions import db
 
             with app.app_context():
