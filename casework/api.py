@@ -127,7 +127,7 @@ def sealed(org_slug: str, case_id: uuid.UUID) -> Response:
 @access.org("handler")
 def attachment(org_slug: str, case_id: uuid.UUID, attachment_id: uuid.UUID) -> Response:
     """The attachment's ciphertext (stream v1), streamed; the browser decrypts it."""
-    from casework.intake import attachment_stream
+    from casework.export import attachment_stream
 
     case = load_case(case_id)
     item = db.session.scalar(

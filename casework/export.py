@@ -32,7 +32,10 @@ from casework.models import Assessment, Attachment, AttachmentChunk, Case, Hando
 from casework.services import case_memberships
 
 
-def _chunks(session: Session, attachment_id: int) -> Iterator[bytes]:
+def _pieces(session: Session, header: bytes | None, attachment_id: int,
+            *, close: bool = False) -> Iterator[bytes]:
+    if header is not None:
+        yield bytes(header)
     last = -1
     while True:
         rows = session.execute(
@@ -41,6 +44,8 @@ def _chunks(session: Session, attachment_id: int) -> Iterator[bytes]:
             .order_by(AttachmentChunk.seq)
             .limit(16)
         ).all()
+        if close:
+            session.close()
         if not rows:
             return
         for seq, data in rows:
@@ -49,10 +54,12 @@ def _chunks(session: Session, attachment_id: int) -> Iterator[bytes]:
 
 
 def attachment_stream(session: Session, attachment: Attachment) -> Iterator[bytes]:
-    """The attachment as stream v1 bytes: header, then the chunks in order."""
-    if attachment.header is not None:
-        yield bytes(attachment.header)
-    yield from _chunks(session, attachment.id)
+    """The attachment as stream v1 bytes: header, then the chunks, 16 at a time.
+
+    The session is closed after every batch, so no connection (and, on SQLite, no read
+    lock) is held while a slow client reads: a writer never waits on a download.
+    """
+    return _pieces(session, attachment.header, attachment.id, close=True)
 
 
 def _date(value: Any) -> str | None:
@@ -79,7 +86,7 @@ def manifest(
     for a in session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                              .order_by(Attachment.id)):
         digest, size = hashlib.sha256(), 0
-        for piece in attachment_stream(session, a):
+        for piece in _pieces(session, a.header, a.id):
             digest.update(piece)
             size += len(piece)
         attachments.append({
@@ -174,14 +181,18 @@ def stream_bundle(
     yield b'{"format":' + json.dumps(bundle.FORMAT).encode()
     yield b',"manifest":' + bundle.canonical(body)
     yield b',"signature":' + json.dumps(signature, separators=(",", ":")).encode()
+    sources = [
+        (item["public_id"], a.header, a.id)
+        for item in body["attachments"]
+        for a in [session.scalar(select(Attachment).where(
+            Attachment.public_id == _uuid(item["public_id"])))]
+        if a is not None
+    ]
+    session.close()  # nothing is held while the client downloads
     yield b',"streams":{'
-    for i, item in enumerate(body["attachments"]):
-        attachment = session.scalar(
-            select(Attachment).where(Attachment.public_id == _uuid(item["public_id"]))
-        )
-        assert attachment is not None  # noqa: S101 - listed in the manifest just above
-        yield (b"," if i else b"") + json.dumps(item["public_id"]).encode() + b':"'
-        yield from _b64_pieces(attachment_stream(session, attachment))
+    for i, (name, header, attachment_id) in enumerate(sources):
+        yield (b"," if i else b"") + json.dumps(name).encode() + b':"'
+        yield from _b64_pieces(_pieces(session, header, attachment_id, close=True))
         yield b'"'
     yield b"}}"
 

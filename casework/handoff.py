@@ -88,3 +88,20 @@ def release(session: Session, case: Case, membership: Membership, *, on: date) -
         actor_id=membership.id, detail=f"consent=#{consent.seq}",
     )
     return handoff
+
+
+def for_reporter(session: Session, case: Case) -> Handoff | None:
+    """The summary the reporter is asked to agree to: the unreleased draft, if any.
+
+    The reporter's follow-up page shows it (it is sealed to them, context
+    `<case context>/handoff`) next to the consent form.
+    """
+    return draft(session, case)
+
+
+def consent_needed(session: Session, case: Case) -> bool:
+    """Whether the reporter's consent would release something now: there is a draft and no
+    consent after it. The follow-up page offers the consent form again when this is true,
+    also to a reporter who agreed to an earlier version."""
+    handoff = draft(session, case)
+    return handoff is not None and consent_after(session, case, handoff.after_seq) is None

@@ -10,6 +10,8 @@
 import { decode } from "./b64.js";
 import { loadSessionKey, storeSessionKey, unwrapPrivateKey, wipeSessionKey } from "./keys.js";
 
+document.documentElement.classList.add("has-js");
+
 const EPOCH = "trygg.handler.keyEpoch";
 const ACTIVITY = "trygg.handler.activity";
 const CHECK_EVERY_MS = 15000;
