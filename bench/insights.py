@@ -16,7 +16,9 @@ releases back, rendering):
 - cold: the first view of an organisation, which freezes every period due (about
   twenty quarters here) — a daily `flask trygg release-statistics` makes this rare;
 - warm: later views, which read frozen releases only;
-- the same for each umbrella's members view (about 100 000 cases each in the full run).
+- the same for each umbrella's members view (about 100 000 cases each in the full run);
+- with --release-all: freezing everything for every organisation (the daily job's first
+  run), then the day the next quarter becomes due (the daily job's usual work).
 Peak memory: tracemalloc's peak for one request (Python allocations), and the process's
 maximum resident set size at the end.
 """
@@ -48,6 +50,7 @@ import psycopg  # noqa: E402 - after sys.path
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TODAY = date(2026, 7, 15)  # every quarter up to 2026-Q1 is due (Q1 ends + 90 days)
+NEXT_QUARTER_DUE = date(2026, 9, 28)  # 2026-Q2's release date
 FIRST_DAY = date(2021, 1, 1)
 LAST_DAY = date(2026, 6, 30)
 PASSWORD = "bench leader password"  # noqa: S105 - a throwaway benchmark database
@@ -330,6 +333,19 @@ def run(args: argparse.Namespace) -> None:
                     db.session.commit()
                 log(f"\nrelease-statistics for every organisation: {n:,} releases in "
                     f"{time.perf_counter() - start:.1f} s")
+                # The next quarter becomes due: what the daily job does that day.
+                later = NEXT_QUARTER_DUE
+                steps: dict[str, list[float]] = {"org": [], "members": []}
+                for org_id in [*sample, *range(1, data["umbrellas"] + 1)]:
+                    org = db.session.get(Organisation, org_id)
+                    scope = "org" if org_id in sample else "members"
+                    start = time.perf_counter()
+                    new = releases.release_due(db.session(), org, scope, later)
+                    steps[scope].append(time.perf_counter() - start)
+                    assert new, (org_id, scope)
+                    db.session.rollback()
+                log(describe("one new quarter, organisation", steps["org"]))
+                log(describe("one new quarter, umbrella", steps["members"]))
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         log(f"\nProcess maximum resident set size: {rss:.0f} MB")
     finally:
