@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from accounts.models import Membership
 from casework.models import Case, CaseHandler
@@ -19,6 +19,9 @@ from casework.states import Deadline, deadline_sql, next_deadline
 from casework.vocabulary import STATES
 
 PER_PAGE = 25
+LISTED = (Case.id, Case.public_id, Case.organisation_id, Case.state, Case.received_on,
+          Case.acknowledge_by, Case.feedback_by, Case.feedback_on, Case.closed_on,
+          Case.purged_on)
 SORTS = ("deadline", "newest", "oldest", "state")
 FILTERS = ("open", "all", *STATES)
 
@@ -40,6 +43,7 @@ class Page:
     pages: int
     state: str
     sort: str
+    counts: dict[str, int]
 
 
 def _order(sort: str) -> list[Any]:
@@ -69,36 +73,38 @@ def inbox(
 ) -> Page:
     state = state if state in FILTERS else "open"
     sort = sort if sort in SORTS else "deadline"
-    where = [CaseHandler.membership_id == membership.id,
-             Case.organisation_id == membership.organisation_id]
+    mine = [CaseHandler.membership_id == membership.id,
+            Case.organisation_id == membership.organisation_id]
+    where = list(mine)
     if state == "open":
         where.append(Case.state != "closed")
     elif state != "all":
         where.append(Case.state == state)
-    base = select(Case).join(CaseHandler, CaseHandler.case_id == Case.id).where(*where)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    # One pass over the handler's cases for the page count and the summary line.
+    shown = Case.state != "closed" if state == "open" else (
+        Case.state == state if state != "all" else Case.id.is_not(None))
+    due = deadline_sql()
+    total, open_count, overdue = session.execute(
+        select(func.count().filter(shown), func.count().filter(Case.state != "closed"),
+               func.count().filter((Case.state != "closed") & (due < on)))
+        .select_from(Case).join(CaseHandler, CaseHandler.case_id == Case.id).where(*mine)
+    ).one()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
+    # Only the columns the inbox shows: the sealed report never leaves the database here.
     cases = session.scalars(
-        base.order_by(*_order(sort)).limit(per_page).offset((page - 1) * per_page)
+        select(Case)
+        .options(load_only(*LISTED))
+        .join(CaseHandler, CaseHandler.case_id == Case.id)
+        .where(*where)
+        .order_by(*_order(sort))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     rows = []
     for case in cases:
-        due = next_deadline(case)
-        rows.append(Row(case, due, (on - case.received_on).days,
-                        bool(due and due.overdue(on)), bool(due and due.soon(on))))
-    return Page(rows, total, page, pages, state, sort)
-
-
-def counts(session: Session, membership: Membership, *, on: date) -> dict[str, int]:
-    """Open cases and overdue deadlines for one handler (the inbox's summary line)."""
-    due = deadline_sql()
-    query = (
-        select(func.count(), func.count().filter(due < on))
-        .select_from(Case)
-        .join(CaseHandler, CaseHandler.case_id == Case.id)
-        .where(CaseHandler.membership_id == membership.id, Case.state != "closed",
-               Case.organisation_id == membership.organisation_id)
-    )
-    open_count, overdue = session.execute(query).one()
-    return {"open": open_count, "overdue": overdue}
+        deadline = next_deadline(case)
+        rows.append(Row(case, deadline, (on - case.received_on).days,
+                        bool(deadline and deadline.overdue(on)),
+                        bool(deadline and deadline.soon(on))))
+    return Page(rows, total, page, pages, state, sort, {"open": open_count, "overdue": overdue})

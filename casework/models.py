@@ -101,13 +101,15 @@ class CaseHandler(db.Model):  # type: ignore[name-defined]
     """A handler the case's content is sealed to."""
 
     __tablename__ = "case_handler"
-    __table_args__ = (UniqueConstraint("case_id", "membership_id"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "membership_id"),
+        # The inbox: a handler's cases, straight from the index.
+        Index("ix_case_handler_membership_case", "membership_id", "case_id"),
+    )
 
     id: Mapped[IntPk]
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
-    membership_id: Mapped[int] = mapped_column(
-        ForeignKey("membership.id", ondelete="CASCADE"), index=True
-    )
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id", ondelete="CASCADE"))
     added_on: Mapped[date] = mapped_column(Date)
 
     case: Mapped[Case] = relationship(back_populates="handlers")
@@ -161,8 +163,9 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     id: Mapped[IntPk]
     public_id: Mapped[PublicId]
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    # Indexed: deleting messages (the retention purge) checks this foreign key per row.
     message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("message.id", ondelete="CASCADE"), default=None
+        ForeignKey("message.id", ondelete="CASCADE"), default=None, index=True
     )
     sender: Mapped[str] = mapped_column(String(16), default="reporter")
     key: Mapped[str | None] = mapped_column(Text)  # envelope v1 of the stream's file key

@@ -90,14 +90,6 @@ INTERNAL_REACTIONS: dict[int, tuple[str, ...]] = {
     4: ("change_of_roles", "end_collaboration", "written_warning"),
     5: ("dismissal", "end_collaboration", "change_of_roles"),
 }
-# A superior: taking away the responsibility that gave them power fits earlier.
-SUPERIOR_REACTIONS: dict[int, tuple[str, ...]] = {
-    1: ("conversation",),
-    2: ("documented_conversation", "conversation"),
-    3: ("change_of_roles", "written_warning", "documented_conversation"),
-    4: ("change_of_roles", "end_collaboration", "written_warning"),
-    5: ("dismissal", "end_collaboration", "change_of_roles"),
-}
 # Guests, audience and outside partners: removal and bans, never a written warning.
 EXTERNAL_REACTIONS: dict[int, tuple[str, ...]] = {
     1: ("conversation",),
@@ -109,7 +101,7 @@ EXTERNAL_REACTIONS: dict[int, tuple[str, ...]] = {
 REACTIONS_BY_RELATION = {
     "peer": INTERNAL_REACTIONS,
     "subordinate": INTERNAL_REACTIONS,
-    "superior": SUPERIOR_REACTIONS,
+    "superior": INTERNAL_REACTIONS,
     "external": EXTERNAL_REACTIONS,
 }
 
@@ -244,15 +236,20 @@ def assess(
     return Result(
         level=level,
         reasons=reasons,
-        reactions=_reactions(level, factors["relation"], criminal, extra),
+        reactions=_reactions(level, factors["relation"], factors["power"], criminal),
         referrals=_referrals(level, factors, extra, criminal),
         version=VERSION,
         points=points,
     )
 
 
-def _reactions(level: int, relation: str, criminal: bool, extra: frozenset[str]) -> tuple[str, ...]:
+def _reactions(level: int, relation: str, power: str, criminal: bool) -> tuple[str, ...]:
     chosen = list(REACTIONS_BY_RELATION[relation][level])
+    if relation == "superior" and power == "strong" and level >= 3:
+        # A superior who decides over the affected person's work: taking away that power
+        # (responsibility, the role) comes first, so the two need not keep working that way.
+        chosen.remove("change_of_roles")
+        chosen.insert(0, "change_of_roles")
     if level >= 2:
         # The employer has the duty to investigate and to act; the handler is a channel.
         chosen.append("employer_handoff")

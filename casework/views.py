@@ -108,8 +108,7 @@ def inbox_view(org_slug: str) -> str:
         )
     ]
     return render_template(
-        "casework/inbox.html", page=page,
-        counts=inbox.counts(db.session(), _me(), on=services.today()),
+        "casework/inbox.html", page=page, counts=page.counts,
         filters=inbox.FILTERS, sorts=inbox.SORTS, others=others, today=services.today(),
     )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 09:45:59.829886
+Create Date: 2026-11-26 09:53:28.961181
 
 """
 from alembic import op
@@ -246,7 +246,7 @@ def upgrade():
     sa.UniqueConstraint('case_id', 'membership_id', name=op.f('uq_case_handler_case_id'))
     )
     with op.batch_alter_table('case_handler', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_case_handler_membership_id'), ['membership_id'], unique=False)
+        batch_op.create_index('ix_case_handler_membership_case', ['membership_id', 'case_id'], unique=False)
 
     op.create_table('handoff',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -316,6 +316,7 @@ def upgrade():
     )
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachment_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attachment_message_id'), ['message_id'], unique=False)
 
     op.create_table('case_reaction',
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -346,6 +347,7 @@ def downgrade():
     op.drop_table('case_referral')
     op.drop_table('case_reaction')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachment_message_id'))
         batch_op.drop_index(batch_op.f('ix_attachment_case_id'))
 
     op.drop_table('attachment')
@@ -359,7 +361,7 @@ def downgrade():
 
     op.drop_table('handoff')
     with op.batch_alter_table('case_handler', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_case_handler_membership_id'))
+        batch_op.drop_index('ix_case_handler_membership_case')
 
     op.drop_table('case_handler')
     op.drop_table('case_exclusion')
