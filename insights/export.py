@@ -69,6 +69,7 @@ def document(stats: Statistics) -> dict[str, Any]:
                         "grain": p.unit.grain,
                         "starts_on": p.unit.start,
                         "ends_on": p.unit.end,
+                        "k": p.k,
                         "cases": _figure(p.total, cases=True),
                         "tables": _tables(p.tables),
                         "durations": _durations(p),

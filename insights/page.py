@@ -18,7 +18,7 @@ def figure_text(fig: Figure, k: int) -> str:
     if fig.value is not None:
         return str(fig.value)
     if fig.withheld:
-        return _("fewer than %(k)d", k=k)
+        return _("fewer than %(k)d", k=fig.k or k)
     return _("hidden")
 
 

@@ -64,6 +64,7 @@ class PeriodSchema(_Out):
     grain = fields.String(dump_only=True)
     starts_on = fields.Date(dump_only=True)
     ends_on = fields.Date(dump_only=True)
+    k = fields.Integer(dump_only=True)
     cases = fields.Nested(CasesSchema, dump_only=True)
     tables = fields.Nested(TablesSchema, dump_only=True)
     durations = fields.Nested(DurationsSchema, dump_only=True)

@@ -28,6 +28,7 @@ class Figure:
     value: int | None
     suppressed: bool = False
     withheld: bool = False  # a period under k: the count is "fewer than k"
+    k: int | None = None  # for a withheld period: the k it was released under
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Period:
     tables: dict[str, dict[str, Figure]]
     durations: dict[str, dict[str, Any] | None]
     deadlines: dict[str, dict[str, Any] | None]
+    k: int = 5  # the threshold the period was released under
 
     @property
     def withheld(self) -> bool:
@@ -108,6 +110,7 @@ def build(session: Session, org: Organisation, scope: str, on: date) -> Statisti
                 total=total, tables=tables,
                 durations={d: release.shown.get("durations", {}).get(d) for d in DURATIONS},
                 deadlines={d: release.shown.get("deadlines", {}).get(d) for d in DEADLINES},
+                k=release.k,
             ))
     stats.years = [years[y] for y in sorted(years)]
     for y in stats.years:
@@ -121,7 +124,7 @@ def _figures(
     hidden = release.shown["hidden"]
     withheld = bool(hidden.get("withheld", False))
     if hidden["total"]:
-        total = Figure(None, suppressed=True, withheld=withheld)
+        total = Figure(None, suppressed=True, withheld=withheld, k=release.k)
     else:
         total = Figure(noise.noisy_count(release.raw["total"], key, f"{label}/total", epsilon))
     tables: dict[str, dict[str, Figure]] = {}

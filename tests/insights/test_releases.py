@@ -305,3 +305,21 @@ def test_an_assessment_counts_when_made_by_its_periods_release_date(
     # Acknowledged two days after receipt (the helper's default), all within H1.
     assert histograms[h1]["acknowledge"] == {"2": 9}
     assert raw["deadlines"]["acknowledge"] == [9, 9]
+
+
+def test_a_withheld_period_says_fewer_than_the_k_it_was_released_under(
+    db_session: Session, factory: Any, ctx: None
+) -> None:
+    from insights.page import figure_text
+
+    org = factory.org()
+    org.stats_k = 8
+    org.created_at = datetime(2024, 1, 1, tzinfo=UTC)
+    for day in range(1, 7):
+        add_case(db_session, org, date(2024, 3, day))
+    stats = statistics.build(db_session, org, "org", LATER)
+    org.stats_k = 5  # lowered afterwards: the 2024 row was withheld under 8, not 5
+    stats = statistics.build(db_session, org, "org", LATER)
+    first = stats.periods[0]
+    assert first.withheld
+    assert figure_text(first.total, stats.k) == "fewer than 8"
