@@ -6,12 +6,14 @@ Nothing here touches content: the inbox is built from the case row alone.
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import Session
 
 from accounts.models import Membership
 from casework.models import Case, CaseHandler
@@ -19,16 +21,13 @@ from casework.states import Deadline, deadline_sql, next_deadline
 from casework.vocabulary import STATES
 
 PER_PAGE = 25
-LISTED = (Case.id, Case.public_id, Case.organisation_id, Case.state, Case.received_on,
-          Case.acknowledge_by, Case.feedback_by, Case.feedback_on, Case.closed_on,
-          Case.purged_on)
 SORTS = ("deadline", "newest", "oldest", "state")
 FILTERS = ("open", "all", *STATES)
 
 
 @dataclass(frozen=True)
 class Row:
-    case: Case
+    case: Listed
     deadline: Deadline | None
     age_days: int
     overdue: bool
@@ -46,19 +45,35 @@ class Page:
     counts: dict[str, int]
 
 
-def _order(sort: str) -> list[Any]:
-    due = deadline_sql()
+@dataclass(frozen=True)
+class Listed:
+    """What the inbox knows about a case: the case row's workflow columns, nothing sealed."""
+
+    id: int
+    public_id: uuid.UUID
+    state: str
+    received_on: date
+    acknowledge_by: date
+    feedback_by: date
+    feedback_on: date | None
+    closed_on: date | None
+    purged_on: date | None
+
+
+COLUMNS = ("id", "public_id", "state", "received_on", "acknowledge_by", "feedback_by",
+           "feedback_on", "closed_on", "purged_on")
+
+
+def _order(sort: str, c: Any) -> list[Any]:
     if sort == "newest":
-        return [Case.received_on.desc(), Case.id.desc()]
+        return [c.received_on.desc(), c.id.desc()]
     if sort == "oldest":
-        return [Case.received_on.asc(), Case.id.asc()]
+        return [c.received_on.asc(), c.id.asc()]
     if sort == "state":
         ranks = {s: i for i, s in enumerate(STATES)}
-        from sqlalchemy import case as sql_case
-
-        return [sql_case(ranks, value=Case.state), Case.received_on.asc(), Case.id.asc()]
+        return [sql_case(ranks, value=c.state), c.received_on.asc(), c.id.asc()]
     # Soonest deadline first; cases without one (closed, or feedback given) last.
-    return [due.is_(None), due.asc(), Case.received_on.asc(), Case.id.asc()]
+    return [c.due.is_(None), c.due.asc(), c.received_on.asc(), c.id.asc()]
 
 
 def inbox(
@@ -71,40 +86,53 @@ def inbox(
     per_page: int = PER_PAGE,
     on: date,
 ) -> Page:
+    """One page of the handler's cases, with the totals, in a single pass over their cases:
+    window counts over all of them, then the filter, the sort and the page."""
     state = state if state in FILTERS else "open"
     sort = sort if sort in SORTS else "deadline"
-    mine = [CaseHandler.membership_id == membership.id,
-            Case.organisation_id == membership.organisation_id]
-    where = list(mine)
-    if state == "open":
-        where.append(Case.state != "closed")
-    elif state != "all":
-        where.append(Case.state == state)
-    # One pass over the handler's cases for the page count and the summary line.
-    shown = Case.state != "closed" if state == "open" else (
-        Case.state == state if state != "all" else Case.id.is_not(None))
+    is_open = Case.state != "closed"
+    shown = is_open if state == "open" else (
+        Case.state == state if state != "all" else literal(True))
     due = deadline_sql()
-    total, open_count, overdue = session.execute(
-        select(func.count().filter(shown), func.count().filter(Case.state != "closed"),
-               func.count().filter((Case.state != "closed") & (due < on)))
-        .select_from(Case).join(CaseHandler, CaseHandler.case_id == Case.id).where(*mine)
-    ).one()
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    # Only the columns the inbox shows: the sealed report never leaves the database here.
-    cases = session.scalars(
-        select(Case)
-        .options(load_only(*LISTED))
+    inner = (
+        select(
+            *(getattr(Case, name) for name in COLUMNS),
+            due.label("due"),
+            shown.label("shown"),
+            func.count().filter(shown).over().label("total"),
+            func.count().filter(is_open).over().label("open_count"),
+            func.count().filter(is_open & (due < on)).over().label("overdue"),
+        )
         .join(CaseHandler, CaseHandler.case_id == Case.id)
-        .where(*where)
-        .order_by(*_order(sort))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+        .where(CaseHandler.membership_id == membership.id,
+               Case.organisation_id == membership.organisation_id)
+        .subquery()
+    )
+    c = inner.c
+
+    def fetch(number: int) -> list[Any]:
+        return list(session.execute(
+            select(inner).where(c.shown.is_(True)).order_by(*_order(sort, c))
+            .limit(per_page).offset((number - 1) * per_page)
+        ))
+
+    page = max(1, page)
+    found = fetch(page)
+    if found:
+        total, open_count, overdue = found[0].total, found[0].open_count, found[0].overdue
+    else:  # past the last page, or nothing to show: the totals alone
+        first = session.execute(select(c.total, c.open_count, c.overdue).limit(1)).first()
+        total, open_count, overdue = first if first is not None else (0, 0, 0)
+    pages = max(1, math.ceil(total / per_page))
+    if not found and total and page > pages:
+        page = pages
+        found = fetch(page)
     rows = []
-    for case in cases:
+    for r in found:
+        case = Listed(*(getattr(r, name) for name in COLUMNS))
         deadline = next_deadline(case)
         rows.append(Row(case, deadline, (on - case.received_on).days,
                         bool(deadline and deadline.overdue(on)),
                         bool(deadline and deadline.soon(on))))
-    return Page(rows, total, page, pages, state, sort, {"open": open_count, "overdue": overdue})
+    return Page(rows, total, min(page, pages), pages, state, sort,
+                {"open": open_count, "overdue": overdue})

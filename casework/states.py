@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
@@ -99,7 +100,20 @@ class Deadline:
         return on <= self.due <= on + timedelta(days=SOON_DAYS)
 
 
-def next_deadline(case: Case) -> Deadline | None:
+class Deadlines(Protocol):
+    """A case row, or the inbox's light copy of one."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def acknowledge_by(self) -> date: ...
+    @property
+    def feedback_by(self) -> date: ...
+    @property
+    def feedback_on(self) -> date | None: ...
+
+
+def next_deadline(case: Deadlines) -> Deadline | None:
     """The deadline the handler has to keep next, if any."""
     if case.state == "received":
         return Deadline("acknowledge", case.acknowledge_by)
