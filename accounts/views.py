@@ -42,7 +42,17 @@ def load_user(public_id: str) -> Person | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    """A local path to go to after sign-in; anything else goes home.
+
+    Browsers read a backslash as a slash, so `/\\evil.example` would leave the site.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

@@ -51,6 +51,9 @@ class Config:
     ratelimit_storage_uri: str = "memory://"
     base_url: str = "http://127.0.0.1:5000"
     session_idle_minutes: int = 30
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
+    # Rate limits need the client's address, not the proxy's (it is only ever hashed).
+    proxy_hops: int = 0
     # Mail: handlers are told that something arrived, never what.
     mail_from: str = "Trygg <no-reply@trygg.invalid>"
     smtp_host: str = ""
@@ -91,6 +94,7 @@ class Config:
             ),
             base_url=os.environ.get("TRYGG_BASE_URL", defaults.base_url).rstrip("/"),
             session_idle_minutes=_int("TRYGG_SESSION_IDLE_MINUTES", 30),
+            proxy_hops=_int("TRYGG_PROXY_HOPS", 0),
             mail_from=os.environ.get("TRYGG_MAIL_FROM", defaults.mail_from),
             smtp_host=os.environ.get("TRYGG_SMTP_HOST", ""),
             smtp_port=_int("TRYGG_SMTP_PORT", 587),

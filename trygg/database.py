@@ -59,7 +59,7 @@ db = SQLAlchemy(model_class=Base, disable_autonaming=True)
 
 
 def sqlite_transactions(engine: Engine) -> None:
-    """Give SQLite real transactions and savepoints.
+    """Give SQLite real transactions, savepoints and enforced foreign keys.
 
     The sqlite3 driver begins transactions lazily on its own, so a SAVEPOINT opened outside
     one starts a transaction that RELEASE then commits: an app's commit inside a test's
@@ -70,6 +70,9 @@ def sqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _no_driver_transactions(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # SQLite ignores foreign keys unless asked, per connection: without this, deleting
+        # a membership would leave case rows pointing at an id SQLite may hand out again.
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
-REPORTER_MARKERS = ("/r/", "/api/v1/r/")
+# Reporter routes, and invitation links whose token must not outlive its use in a log.
+REPORTER_MARKERS = ("/r/", "/api/v1/r/", "/invite/")
 _ADDRESS_PREFIX = re.compile(r"^\S+ - - \[[^\]]*\] ")
 
 
