@@ -235,6 +235,21 @@ class KeyPassphraseForm(FlaskForm):
     )
 
 
+class RecoveryForm(FlaskForm):
+    """Rendered for the page; used in the browser only, never submitted."""
+
+    code = StringField(
+        _l("Recovery code"),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+    passphrase = PasswordField(
+        _l("New key passphrase"), render_kw={"autocomplete": "new-password", "minlength": 12}
+    )
+    confirm = PasswordField(
+        _l("Repeat the new key passphrase"), render_kw={"autocomplete": "new-password"}
+    )
+
+
 __all__ = [
     "CodeForm",
     "ConfirmForm",
@@ -243,5 +258,6 @@ __all__ = [
     "LoginForm",
     "NewAccountForm",
     "OrganisationForm",
+    "RecoveryForm",
     "TitleForm",
 ]

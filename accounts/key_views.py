@@ -7,7 +7,9 @@ passphrase and under a recovery code, neither of which the server ever sees.
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request
+import json
+
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -15,8 +17,9 @@ from werkzeug.wrappers import Response
 
 from accounts import keys
 from accounts.blueprint import bp
-from accounts.forms import KeyPassphraseForm
-from accounts.schemas import KeyEnrolmentSchema, canonical_blob
+from accounts.forms import KeyPassphraseForm, RecoveryForm
+from accounts.schemas import KeyEnrolmentSchema, PassphraseRewrapSchema, canonical_blob
+from crypto._b64 import b64e
 from crypto.envelope import kid
 from trygg import access
 from trygg.extensions import db, limiter
@@ -79,3 +82,44 @@ def keys_store() -> tuple[Response, int]:
         ))
     db.session.commit()
     return jsonify(ok=True, kid=kid(data["public_key"])), 201
+
+
+@bp.get("/account/keys/recover")
+@access.login
+def keys_recover() -> str | Response:
+    """Forgotten key passphrase: the recovery code opens the key in the browser, which
+    wraps it again under a new passphrase. The key pair itself does not change."""
+    if current_user.public_key is None:
+        return redirect(url_for("accounts.keys_page"))
+    blob = current_user.recovery_wrapped_key
+    return render_template(
+        "accounts/keys_recover.html",
+        form=RecoveryForm(),
+        recovery_blob=json.loads(blob) if blob else None,
+        public_key=b64e(current_user.public_key),
+        iterations=keys.kdf_iterations(current_app.config["TRYGG"]),
+        passphrase_min=PASSPHRASE_MIN,
+    )
+
+
+@bp.post("/account/keys/passphrase")
+@access.login
+@limiter.limit("10 per minute")
+def keys_passphrase() -> tuple[Response, int]:
+    if current_user.public_key is None:
+        return _refuse(409, "no_key", _("You have no key yet. Nothing was saved."))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _refuse(400, "invalid", _("The key could not be read. Nothing was saved."))
+    schema = PassphraseRewrapSchema(
+        public_key=current_user.public_key,
+        min_iterations=keys.kdf_iterations(current_app.config["TRYGG"]),
+    )
+    try:
+        data = schema.load(body)
+    except ValidationError as exc:
+        return _refuse(400, "invalid", _("The key could not be read. Nothing was saved."),
+                       fields=exc.messages)
+    keys.rewrap(db.session(), current_user, canonical_blob(data["wrapped_private_key"]))
+    db.session.commit()
+    return jsonify(ok=True, kid=kid(current_user.public_key)), 200

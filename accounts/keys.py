@@ -63,6 +63,22 @@ def enrol(
     session.flush()
 
 
+class NoKey(services.AccountError):
+    """The person has no key pair to re-wrap."""
+
+
+def rewrap(session: Session, person: Person, wrapped_private_key: dict[str, Any]) -> None:
+    """Replace the passphrase wrap of the same key (validated by PassphraseRewrapSchema).
+
+    The key pair and the recovery wrap stay as they are, so every case stays readable and
+    the recovery code keeps working.
+    """
+    if person.public_key is None:
+        raise NoKey()
+    person.wrapped_private_key = _compact(wrapped_private_key)
+    session.flush()
+
+
 def enrol_demo_keys(person: Any, passphrase: str, *, kdf_iterations: int | None = None) -> None:
     from crypto import keywrap
 

@@ -98,6 +98,34 @@ class KeyEnrolmentSchema(Schema):
             )
 
 
+class PassphraseRewrapSchema(Schema):
+    """A new passphrase wrap of the handler's existing key (after recovery, or a new
+    passphrase). It must belong to `public_key` and meet the work factor."""
+
+    class Meta:
+        unknown = RAISE
+
+    wrapped_private_key = fields.Nested(PassphraseWrappedKey, required=True)
+
+    def __init__(
+        self, *, public_key: bytes, min_iterations: int = keywrap.DEFAULT_ITERATIONS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.expected_kid = b64d(kid(public_key))
+        self.min_iterations = min_iterations
+
+    @validates_schema(skip_on_field_errors=True)
+    def _fits_the_key(self, data: dict[str, Any], **kwargs: Any) -> None:
+        blob = data["wrapped_private_key"]
+        if blob["kid"] != self.expected_kid:
+            raise ValidationError("Wrapped for another public key.",
+                                  field_name="wrapped_private_key")
+        if blob["iter"] < self.min_iterations:
+            raise ValidationError(f"Use at least {self.min_iterations} iterations.",
+                                  field_name="wrapped_private_key")
+
+
 def canonical_blob(loaded: dict[str, Any]) -> dict[str, Any]:
     """A loaded wrapped key as JSON again, in crypto.keywrap's key order and types."""
     blob: dict[str, Any] = {"v": keywrap.VERSION, "kind": loaded["kind"]}
@@ -108,4 +136,10 @@ def canonical_blob(loaded: dict[str, Any]) -> dict[str, Any]:
     return blob
 
 
-__all__ = ["KeyEnrolmentSchema", "PassphraseWrappedKey", "RecoveryWrappedKey", "canonical_blob"]
+__all__ = [
+    "KeyEnrolmentSchema",
+    "PassphraseRewrapSchema",
+    "PassphraseWrappedKey",
+    "RecoveryWrappedKey",
+    "canonical_blob",
+]

@@ -183,3 +183,92 @@ def test_key_enrolment_needs_a_signed_in_person(client: FlaskClient) -> None:
     response = client.post("/account/keys", json=material()[0])
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+# -- a forgotten passphrase: a new passphrase wrap of the same key ----------------------------
+
+
+@pytest.fixture()
+def enrolled(client: FlaskClient, new_handler: Any, login_as: Any) -> tuple[Any, str, bytes]:
+    login_as(new_handler)
+    body, code, private = material()
+    assert client.post("/account/keys", json=body).status_code == 201
+    return new_handler, code, private
+
+
+def test_the_recovery_page_offers_the_recovery_wrap(
+    client: FlaskClient, enrolled: tuple[Any, str, bytes]
+) -> None:
+    handler, _, _ = enrolled
+    page = text(client.get("/account/keys/recover?lang=en"))
+    assert "js/key-recover.js" in page
+    assert "This needs JavaScript." in page
+    blob = json.loads(page.split("data-recovery-blob='")[1].split("'")[0])
+    assert blob == json.loads(handler.recovery_wrapped_key)
+    assert f'data-public-key="{b64e(handler.public_key)}"' in page
+
+
+def test_a_new_passphrase_wrap_replaces_the_old_one_and_keeps_the_key(
+    client: FlaskClient, enrolled: tuple[Any, str, bytes], db_session: Session
+) -> None:
+    handler, code, private = enrolled
+    recovery_before = handler.recovery_wrapped_key
+    # What key-recover.js does: open the recovery wrap, wrap again under a new passphrase.
+    recovered = keywrap.unwrap_with_recovery_code(
+        json.loads(recovery_before), code, handler.public_key
+    )
+    rewrapped = keywrap.wrap_private_key(recovered, "a brand new passphrase",
+                                         iterations=FAST_KDF_ITERATIONS)
+    response = client.post("/account/keys/passphrase", json={"wrapped_private_key": rewrapped})
+    assert response.status_code == 200
+    db_session.refresh(handler)
+    stored = json.loads(handler.wrapped_private_key)
+    assert keywrap.unwrap_private_key(stored, "a brand new passphrase", handler.public_key) == (
+        private
+    )
+    with pytest.raises(keywrap.KeyWrapError):
+        keywrap.unwrap_private_key(stored, PASSPHRASE, handler.public_key)
+    assert handler.recovery_wrapped_key == recovery_before
+
+
+@pytest.mark.parametrize("change", ["another key", "weak", "recovery kind", "extra"])
+def test_a_bad_new_passphrase_wrap_is_refused(
+    client: FlaskClient, enrolled: tuple[Any, str, bytes], db_session: Session, change: str
+) -> None:
+    handler, _, private = enrolled
+    before = handler.wrapped_private_key
+    blob: Any = keywrap.wrap_private_key(private, "new passphrase!", iterations=FAST_KDF_ITERATIONS)
+    body: dict[str, Any] = {"wrapped_private_key": blob}
+    if change == "another key":
+        body["wrapped_private_key"] = material()[0]["wrapped_private_key"]
+    elif change == "weak":
+        body["wrapped_private_key"] = keywrap.wrap_private_key(private, "x", iterations=10)
+    elif change == "recovery kind":
+        body["wrapped_private_key"] = keywrap.wrap_with_recovery_code(
+            private, keywrap.generate_recovery_code()
+        )
+    else:
+        body["public_key"] = b64e(bytes(32))
+    response = client.post("/account/keys/passphrase", json=body)
+    assert response.status_code == 400
+    db_session.refresh(handler)
+    assert handler.wrapped_private_key == before
+
+
+def test_without_a_key_there_is_nothing_to_rewrap(
+    client: FlaskClient, new_handler: Any, login_as: Any
+) -> None:
+    login_as(new_handler)
+    assert client.get("/account/keys/recover").headers["Location"].endswith("/account/keys")
+    blob = material()[0]["wrapped_private_key"]
+    response = client.post("/account/keys/passphrase", json={"wrapped_private_key": blob})
+    assert response.status_code == 409
+
+
+def test_a_key_without_a_recovery_wrap_says_so(
+    client: FlaskClient, factory: Any, login_as: Any
+) -> None:
+    login_as(factory.person(factory.org(), "handler", title="Verneombud"))  # demo-style keys
+    page = text(client.get("/account/keys/recover?lang=en"))
+    assert "No recovery code was made for your key" in page
+    assert "js/key-recover.js" not in page
