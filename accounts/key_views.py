@@ -80,6 +80,11 @@ def keys_store() -> tuple[Response, int]:
             "You already have a key. Replacing it would make the cases sealed to it "
             "unreadable for you, so it cannot be done here. Nothing was saved."
         ))
+    except keys.KeyInUse:
+        return _refuse(409, "key_in_use", _(
+            "This key already belongs to someone else. Reload the page to make a new "
+            "key of your own. Nothing was saved."
+        ))
     db.session.commit()
     return jsonify(ok=True, kid=kid(data["public_key"])), 201
 

@@ -15,6 +15,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts import services
@@ -28,6 +29,11 @@ class KeyExists(services.AccountError):
 
 class NotAHandler(services.AccountError):
     """Only case handlers hold a key pair."""
+
+
+class KeyInUse(services.AccountError):
+    """Another person already has this public key (public keys are public, so anyone
+    could upload a colleague's); refused, as seals to both would fail."""
 
 
 def kdf_iterations(config: Config) -> int:
@@ -56,6 +62,9 @@ def enrol(
         raise NotAHandler()
     if person.public_key is not None:
         raise KeyExists()
+    # The unique constraint on person.public_key is the backstop for a race.
+    if session.scalar(select(Person.id).where(Person.public_key == bytes(public_key))):
+        raise KeyInUse()
     person.public_key = bytes(public_key)
     person.wrapped_private_key = _compact(wrapped_private_key)
     person.recovery_wrapped_key = _compact(recovery_wrapped_key)

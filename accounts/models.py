@@ -75,7 +75,9 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined]
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     # Handler key custody (crypto.keywrap): the public key in clear, the private key only
     # wrapped under a passphrase and under a recovery code the server never sees.
-    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    # Unique: two people with one key would make every seal to both fail ("duplicate
+    # recipient"). NULLs (no key yet) do not collide.
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True, default=None)
     wrapped_private_key: Mapped[str | None] = mapped_column(Text, default=None)
     recovery_wrapped_key: Mapped[str | None] = mapped_column(Text, default=None)
     key_created_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 09:53:28.961181
+Create Date: 2026-11-26 10:11:14.747838
 
 """
 from alembic import op
@@ -86,7 +86,8 @@ def upgrade():
     sa.Column('created_at', trygg.database.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
     sa.UniqueConstraint('email', name=op.f('uq_person_email')),
-    sa.UniqueConstraint('public_id', name=op.f('uq_person_public_id'))
+    sa.UniqueConstraint('public_id', name=op.f('uq_person_public_id')),
+    sa.UniqueConstraint('public_key', name=op.f('uq_person_public_key'))
     )
     op.create_table('case',
     sa.Column('id', sa.Integer(), nullable=False),

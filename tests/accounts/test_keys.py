@@ -167,6 +167,49 @@ def test_an_existing_key_is_not_replaced(
     assert "js/key-enrol.js" not in page
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "This key already belongs to someone else."),
+     ("nb", "Denne nøkkelen tilhører allerede en annen.")],
+)
+def test_a_colleagues_public_key_is_refused(
+    client: FlaskClient, factory: Any, login_as: Any, db_session: Session,
+    lang: str, expected: str,
+) -> None:
+    """Public keys are public: a handler who enrols a colleague's would make every seal
+    to the organisation fail with "duplicate recipient"."""
+    org = factory.org()
+    colleague = factory.person(org, "handler", title="Verneombud")
+    copycat = factory.person(org, "handler", title="Tillitsvalgt", keys=False)
+    # The kid is all that ties a wrapped blob to a public key, so anyone can forge blobs
+    # that pass the schema for someone else's key.
+    body, _, _ = material()
+    body["public_key"] = b64e(colleague.public_key)
+    body["wrapped_private_key"]["kid"] = kid(colleague.public_key)
+    body["recovery_wrapped_key"]["kid"] = kid(colleague.public_key)
+    login_as(copycat)
+    response = client.post(f"/account/keys?lang={lang}", json=body)
+    assert response.status_code == 409, response.get_json()
+    assert response.get_json()["error"] == "key_in_use"
+    assert expected in response.get_json()["message"]
+    db_session.refresh(copycat)
+    assert copycat.public_key is None
+    assert copycat.wrapped_private_key is None
+
+
+def test_the_database_refuses_two_people_with_one_public_key(
+    factory: Any, db_session: Session
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    org = factory.org()
+    first = factory.person(org, "handler", title="Verneombud")
+    second = factory.person(org, "handler", title="Tillitsvalgt", keys=False)
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        second.public_key = first.public_key
+        db_session.flush()
+
+
 def test_only_handlers_enrol_a_key(
     client: FlaskClient, factory: Any, login_as: Any, db_session: Session
 ) -> None:
