@@ -233,9 +233,9 @@ def change_title(session: Session, org: Organisation, public_id: Any, title: str
 def remove_membership(session: Session, org: Organisation, public_id: Any) -> Membership:
     """End one role of one person in the organisation.
 
-    The person's account stays (they may belong elsewhere). Cases belong to the
-    organisation, not to a handler, so none is deleted; guards registered by other
-    packages may refuse first.
+    The person's account stays (they may belong elsewhere), but removing their last role
+    signs them out everywhere. Cases belong to the organisation, not to a handler, so none
+    is deleted; guards registered by other packages may refuse first.
     """
     found = membership(session, org, public_id)
     if found.role == "admin":
@@ -253,6 +253,11 @@ def remove_membership(session: Session, org: Organisation, public_id: Any) -> Me
             raise RemovalRefused(message)
     session.delete(found)
     session.flush()
+    remaining = session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.person_id == found.person_id)
+    )
+    if not remaining:
+        services.end_sessions(session, found.person_id)
     return found
 
 

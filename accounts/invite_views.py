@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
@@ -45,9 +45,7 @@ def _continue_sign_in(person: Person, welcome: str) -> Response:
         # Start (again) from the password step's end: admins and handlers set up
         # two-step sign-in before they go anywhere; leaders are signed in directly.
         logout_user()
-        session.clear()
-        session["pending_person"] = str(person.public_id)
-        session["next"] = url_for("accounts.home")
+        signin.start_pending(person, url_for("accounts.home"))
     flash(welcome, "success")
     if needs_enrolment:
         return redirect(url_for("accounts.enrol_totp"))

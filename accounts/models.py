@@ -82,6 +82,9 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined]
     recovery_wrapped_key: Mapped[str | None] = mapped_column(Text, default=None)
     key_created_at: Mapped[datetime | None] = mapped_column(default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's id (get_id): raising it signs the person out everywhere, even
+    # a copied session cookie (services.end_sessions).
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -89,7 +92,8 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined]
     )
 
     def get_id(self) -> str:
-        return str(self.public_id)
+        """What the session stores; accounts.views.load_user refuses an old version."""
+        return f"{self.public_id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:

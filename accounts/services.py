@@ -5,7 +5,7 @@ Services take the session explicitly, raise specific exceptions and never commit
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from accounts import passwords, totp
@@ -43,6 +43,15 @@ def check_password(session: Session, email: str, password: str) -> Person:
     if not ok or person is None or not person.active:
         raise BadCredentials()
     return person
+
+
+def end_sessions(session: Session, person_id: int) -> None:
+    """Sign a person out everywhere: every session made before this stops working."""
+    session.execute(
+        update(Person)
+        .where(Person.id == person_id)
+        .values(session_version=Person.session_version + 1)
+    )
 
 
 def check_code(person: Person, code: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from urllib.parse import urlsplit
 
 from flask import (
@@ -28,17 +30,26 @@ from trygg.extensions import db, limiter, login_manager
 __all__ = ["bp"]
 
 LOGIN_LIMIT = "10 per minute;60 per hour"
+# How long the password step stays valid while the second factor is given or enrolled.
+PENDING_MINUTES = 10
 
 
-@login_manager.user_loader
-def load_user(public_id: str) -> Person | None:
-    import uuid
-
+def _person(public_id: str) -> Person | None:
     try:
         key = uuid.UUID(public_id)
     except ValueError:
         return None
     return db.session.scalar(db.select(Person).where(Person.public_id == key))
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Person | None:
+    """The person of a session id (Person.get_id); an old session_version is signed out."""
+    public_id, _sep, version = user_id.partition(":")
+    person = _person(public_id)
+    if person is None or not version.isdigit() or int(version) != person.session_version:
+        return None
+    return person
 
 
 def _safe_next(target: str | None) -> str:
@@ -72,9 +83,7 @@ def login() -> str | Response | tuple[str, int]:
         except services.BadCredentials:
             flash(_("The email address or password is wrong."), "error")
             return render_template("accounts/login.html", form=form), 401
-        session.clear()
-        session["pending_person"] = str(person.public_id)
-        session["next"] = _safe_next(request.args.get("next"))
+        start_pending(person, _safe_next(request.args.get("next")))
         if person.has_totp:
             return redirect(url_for("accounts.second_factor"))
         if person.needs_totp:
@@ -83,8 +92,22 @@ def login() -> str | Response | tuple[str, int]:
     return render_template("accounts/login.html", form=form)
 
 
+def start_pending(person: Person, next_url: str) -> None:
+    """The password step is done; the second factor must follow within PENDING_MINUTES."""
+    session.clear()
+    session["pending_person"] = str(person.public_id)
+    session["pending_since"] = int(time.time())
+    session["next"] = next_url
+
+
 def _pending_person() -> Person:
-    person = load_user(session.get("pending_person", ""))
+    since = session.get("pending_since")
+    if not isinstance(since, int) or not 0 <= time.time() - since <= PENDING_MINUTES * 60:
+        session.clear()
+        flash(_("Signing in took more than %(minutes)d minutes, so it was stopped. Start again "
+                "with your email address and password.", minutes=PENDING_MINUTES), "info")
+        abort(redirect(url_for("accounts.login")))
+    person = _person(session.get("pending_person", ""))
     if person is None or not person.active:
         session.clear()
         abort(404)
@@ -95,6 +118,7 @@ def finish_login(person: Person) -> Response:
     """End the sign-in: a handler without a key pair goes to key enrolment first."""
     target = session.pop("next", None)
     session.pop("pending_person", None)
+    session.pop("pending_since", None)
     db.session.commit()
     login_user(person)
     if person.needs_key:
@@ -152,6 +176,10 @@ def enrol_totp() -> str | Response:
 @bp.post("/logout")
 @access.public
 def logout() -> Response:
+    if current_user.is_authenticated:
+        # Everywhere: a copy of this session cookie must not outlive the sign-out.
+        services.end_sessions(db.session(), current_user.id)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:11:14.747838
+Create Date: 2026-11-26 10:13:10.332767
 
 """
 from alembic import op
@@ -83,6 +83,7 @@ def upgrade():
     sa.Column('recovery_wrapped_key', sa.Text(), nullable=True),
     sa.Column('key_created_at', trygg.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', trygg.database.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
     sa.UniqueConstraint('email', name=op.f('uq_person_email')),

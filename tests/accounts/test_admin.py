@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from accounts import admin
 from accounts.models import Invitation, Membership, Organisation
 from tests.accounts.conftest import text
+from tests.conftest import login
 from tests.shell.test_role_matrix import build_path
 from trygg.mail import outbox
 
@@ -299,7 +300,38 @@ def test_an_admin_can_step_down_when_another_admin_remains(
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/home")
     assert db_session.get(Membership, membership.id) is None
-    assert client.get(f"/orgs/{org.slug}/admin/people").status_code == 404
+    # That was their last role, so they are signed out (everywhere).
+    assert client.get(f"/orgs/{org.slug}/admin/people").headers["Location"].startswith("/login")
+
+
+def test_removing_the_last_membership_ends_the_persons_sessions(
+    client: FlaskClient, org: Any, admin_person: Any, factory: Any
+) -> None:
+    leader = factory.person(org, "leader")
+    [membership] = leader.memberships
+    theirs = client.application.test_client()
+    login(theirs, leader)
+    assert theirs.get("/home").status_code == 200
+    response = client.post(f"/orgs/{org.slug}/admin/people/{membership.public_id}/remove")
+    assert response.status_code == 302
+    assert theirs.get("/home").headers["Location"].startswith("/login")
+    assert client.get(f"/orgs/{org.slug}/admin/people").status_code == 200  # not the admin's
+
+
+def test_removing_one_of_several_memberships_keeps_the_session(
+    client: FlaskClient, org: Any, admin_person: Any, factory: Any, db_session: Session
+) -> None:
+    from accounts import services
+
+    person = factory.person(org, "leader")
+    [membership] = person.memberships
+    services.appoint(db_session, factory.org(), person, "leader")  # a role elsewhere stays
+    db_session.flush()
+    theirs = client.application.test_client()
+    login(theirs, person)
+    response = client.post(f"/orgs/{org.slug}/admin/people/{membership.public_id}/remove")
+    assert response.status_code == 302
+    assert theirs.get("/home").status_code == 200
 
 
 def _case(db_session: Session, org: Any, handler_membership: Membership) -> Any:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from accounts.views import LOGIN_LIMIT
 from tests.accounts.conftest import text
-from tests.conftest import PASSWORD, make_config, make_org, make_person
+from tests.conftest import PASSWORD, login, make_config, make_org, make_person
 from trygg import create_app
 
 WRONG = "The email address or password is wrong."
@@ -131,6 +131,102 @@ def test_sign_out_ends_the_session(client: FlaskClient, factory: Any, login_as: 
     response = client.post("/logout")
     assert response.status_code == 302
     assert client.get("/home").headers["Location"].startswith("/login")
+
+
+def _copy_of(client: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of the client's session cookie (a stolen cookie)."""
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    other = client.application.test_client()
+    other.set_cookie("session", cookie.value, domain=cookie.domain)
+    return other
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(
+    client: FlaskClient, factory: Any, login_as: Any
+) -> None:
+    login_as(factory.person(factory.org(), "handler", title="Verneombud"))
+    stolen = _copy_of(client)
+    assert stolen.get("/home").status_code == 200
+    client.post("/logout")
+    response = stolen.get("/home")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_sign_out_ends_the_sessions_on_other_devices_too(
+    client: FlaskClient, factory: Any, login_as: Any
+) -> None:
+    person = factory.person(factory.org(), "leader")
+    login_as(person)
+    phone = client.application.test_client()
+    login(phone, person)
+    assert phone.get("/home").status_code == 200
+    client.post("/logout")
+    assert phone.get("/home").headers["Location"].startswith("/login")
+    # Signing in again works, and the new session is not affected by the old sign-out.
+    login_as(person)
+    assert client.get("/home").status_code == 200
+
+
+def _age_pending(client: FlaskClient, minutes: int) -> None:
+    with client.session_transaction() as session:
+        assert "pending_person" in session
+        session["pending_since"] = int(time.time()) - minutes * 60
+
+
+def test_the_password_step_expires_after_ten_minutes(
+    client: FlaskClient, factory: Any
+) -> None:
+    person = factory.person(factory.org(), "admin")
+    client.post("/login", data={"email": person.email, "password": PASSWORD})
+    _age_pending(client, 11)
+    code = pyotp.TOTP(person.totp_secret_plain).now()
+    response = client.post("/login/code?lang=en", data={"code": code})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert not response.headers["Location"].startswith("/login/")
+    assert "Start again with your email address and password." in text(client.get("/login?lang=en"))
+    assert client.get("/home").status_code == 302
+    # The pending state is gone: the code page sends back to the password step.
+    assert client.get("/login/code").headers["Location"].startswith("/login")
+    with client.session_transaction() as session:
+        assert "pending_person" not in session
+
+
+def test_the_password_step_is_still_valid_after_nine_minutes(
+    client: FlaskClient, factory: Any
+) -> None:
+    person = factory.person(factory.org(), "admin")
+    client.post("/login", data={"email": person.email, "password": PASSWORD})
+    _age_pending(client, 9)
+    code = pyotp.TOTP(person.totp_secret_plain).now()
+    assert client.post("/login/code", data={"code": code}).status_code == 302
+    assert client.get("/home").status_code == 200
+
+
+def test_totp_enrolment_also_expires_with_the_password_step(
+    client: FlaskClient, factory: Any
+) -> None:
+    person = factory.person(factory.org(), "admin", totp=False)
+    client.post("/login", data={"email": person.email, "password": PASSWORD})
+    assert client.get("/login/enrol").status_code == 200
+    _age_pending(client, 11)
+    response = client.get("/login/enrol?lang=en")
+    assert response.status_code == 302
+    assert "Start again with your email address and password." in text(client.get("/login?lang=en"))
+
+
+def test_a_pending_state_without_a_time_is_not_accepted(
+    client: FlaskClient, factory: Any
+) -> None:
+    person = factory.person(factory.org(), "admin")
+    with client.session_transaction() as session:
+        session["pending_person"] = str(person.public_id)
+    code = pyotp.TOTP(person.totp_secret_plain).now()
+    response = client.post("/login/code", data={"code": code})
+    assert response.status_code == 302
+    assert client.get("/home").status_code == 302
 
 
 def test_totp_enrolment_refuses_a_wrong_code_and_accepts_the_right_one(
