@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import accounts.models
+import casework.directory  # local referral entries
 import casework.models
 import insights.models
 
