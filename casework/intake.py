@@ -1,0 +1,700 @@
+"""The casework services the reporter's side calls (reporting depends on casework, never back).
+
+- who may receive a report (`handlers`, `route`), and opening a case (`open_case`);
+- finding a case by the reporter's receipt (`case_by_lookup`);
+- what the reporter adds later (`add_reporter_message`, `record_consent`, attachments);
+- what the reporter may see (`reporter_view`, `reporter_attachment`).
+
+Everything a reporter sends arrives sealed (envelope v1 or attachment stream v1). The server
+cannot open it; what it checks is the shape, the size, and that it is sealed to exactly the
+right recipients: the chosen handlers' current keys and the reporter's own receipt key. An
+unknown key id, a missing one, or one of an excluded handler is refused before anything is
+stored. Services raise `IntakeError` subclasses (each with a stable `code`) and never commit.
+
+Contexts (SECURITY.md "Contexts"): `Case.context` is `org:<org uuid>/case:<case uuid>`; the
+suffixes below say what an envelope is, so one cannot be passed off as another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accounts.models import Membership, Organisation, Person
+from casework import services
+from casework.contexts import MESSAGE, REPORT
+from casework.models import Attachment, AttachmentChunk, Case, CaseExclusion, CaseHandler, Message
+from crypto import envelope as envelope_v1
+from crypto import stream as stream_v1
+from crypto.errors import EnvelopeError
+
+# -- contexts -----------------------------------------------------------------------------
+# REPORT ("/report": the report document) and MESSAGE ("/message": messages, additions and
+# consent, from either side) come from casework.contexts; attachments are defined here.
+
+ATTACHMENT = "/attachment"  # the file key of an attachment stream
+ATTACHMENT_META = "/attachment-meta"  # {name, type, size, stripped} of an attachment
+SUFFIXES = (REPORT, MESSAGE, ATTACHMENT, ATTACHMENT_META)
+
+REPORTER_KINDS = ("message", "addition", "consent")
+# Envelope ciphertext limits, in base64url characters (the report is text: 2 MiB is a book).
+MAX_REPORT_CT = 2 * 1024 * 1024 * 4 // 3 + 64
+MAX_MESSAGE_CT = 1024 * 1024 * 4 // 3 + 64
+MAX_SMALL_CT = 2048 * 4 // 3 + 64  # file keys and attachment metadata pad to 1 KiB
+
+
+def context(org: Organisation, case_public_id: uuid.UUID, suffix: str) -> str:
+    """The envelope context for an item of a case (also before the Case row exists)."""
+    if suffix not in SUFFIXES:
+        raise ValueError(f"unknown context suffix {suffix!r}")
+    return f"org:{org.public_id}/case:{case_public_id}{suffix}"
+
+
+def case_context(case: Case, suffix: str) -> str:
+    if suffix not in SUFFIXES:
+        raise ValueError(f"unknown context suffix {suffix!r}")
+    return case.context + suffix
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+class IntakeError(Exception):
+    """Something the reporter sent cannot be accepted; nothing was stored."""
+
+    code = "invalid"
+
+
+class NoHandlers(IntakeError):
+    code = "no_handlers"
+
+
+class EveryoneExcluded(IntakeError):
+    code = "everyone_excluded"
+
+
+class UnknownHandler(IntakeError):
+    """An excluded id is not one of the organisation's handlers."""
+
+    code = "unknown_handler"
+
+
+class UnknownRecipient(IntakeError):
+    """The envelope is sealed to a key id that is not a current recipient (or is excluded)."""
+
+    code = "unknown_recipient"
+
+
+class MissingRecipient(IntakeError):
+    """A recipient the item must be sealed to is missing (the reporter or a handler)."""
+
+    code = "missing_recipient"
+
+
+class MalformedEnvelope(IntakeError):
+    code = "malformed_envelope"
+
+
+class TooLarge(IntakeError):
+    code = "too_large"
+
+
+class CaseFull(IntakeError):
+    """The case's attachment budget would be exceeded."""
+
+    code = "case_full"
+
+
+class Conflict(IntakeError):
+    """The case id or the receipt is already in use by another submission."""
+
+    code = "conflict"
+
+
+class CaseClosed(IntakeError):
+    """The case was closed and its content deleted after the retention period."""
+
+    code = "purged"
+
+
+class ReceiptNotFound(IntakeError):
+    """No case of this organisation matches the receipt (wrong and unknown look the same)."""
+
+    code = "not_found"
+
+
+class AttachmentNotFound(IntakeError):
+    code = "not_found"
+
+
+class OutOfOrder(IntakeError):
+    """Chunks must arrive in order; `expected` is the next sequence number."""
+
+    code = "out_of_order"
+
+    def __init__(self, expected: int) -> None:
+        super().__init__(f"expected chunk {expected}")
+        self.expected = expected
+
+
+class AlreadyComplete(IntakeError):
+    code = "already_complete"
+
+
+class BadStream(IntakeError):
+    """The attachment header or chunk framing is not stream v1."""
+
+    code = "bad_stream"
+
+
+# -- keyed hashes -------------------------------------------------------------------------
+
+
+def keyed_hash(secret: str, purpose: str, data: bytes) -> bytes:
+    """HMAC-SHA256 under the server secret, separated by purpose."""
+    label = f"trygg/v1/{purpose}\x00".encode()
+    return hmac.new(secret.encode(), label + data, hashlib.sha256).digest()
+
+
+def lookup_digest(secret: str, lookup_token: bytes) -> bytes:
+    """What `Case.reporter_lookup` stores: the receipt itself never reaches the database."""
+    return keyed_hash(secret, "lookup", lookup_token)
+
+
+def idempotency_digest(secret: str, org: Organisation, key: bytes) -> bytes:
+    return keyed_hash(secret, "idempotency", org.public_id.bytes + key)
+
+
+# -- handlers and routing -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A handler as the reporter sees them: a title, never a name."""
+
+    membership_id: int
+    public_id: uuid.UUID
+    title: str
+    external: bool
+    public_key: bytes = field(repr=False)
+    email: str = field(repr=False)
+
+    @property
+    def kid(self) -> str:
+        return envelope_v1.kid(self.public_key)
+
+
+def handlers(session: Session, org: Organisation) -> list[Handler]:
+    """The organisation's handlers who can receive reports (active, with a key pair)."""
+    rows = session.execute(
+        select(Membership.id, Membership.public_id, Membership.title, Membership.external,
+               Person.public_key, Person.email)
+        .join(Person, Membership.person_id == Person.id)
+        .where(
+            Membership.organisation_id == org.id,
+            Membership.role == "handler",
+            Person.active.is_(True),
+            Person.public_key.is_not(None),
+        )
+        .order_by(Membership.external, Membership.title, Membership.id)
+    ).all()
+    return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5]) for r in rows]
+
+
+def route(available: list[Handler], excluded: Iterable[uuid.UUID]) -> list[Handler]:
+    """Who receives a report, after the reporter's exclusions (design.md section 5).
+
+    Every internal handler not excluded; when none is left, the external handlers not
+    excluded (the fallback); when nobody is left, EveryoneExcluded.
+    """
+    excluded = set(excluded)
+    if excluded - {h.public_id for h in available}:
+        raise UnknownHandler()
+    if not available:
+        raise NoHandlers()
+    internal = [h for h in available if not h.external and h.public_id not in excluded]
+    if internal:
+        return internal
+    external = [h for h in available if h.external and h.public_id not in excluded]
+    if external:
+        return external
+    raise EveryoneExcluded()
+
+
+def check_recipients(envelope: object, expected: Iterable[bytes], *, max_ct: int) -> None:
+    """The envelope is well formed, not too large, and sealed to exactly `expected`."""
+    if not isinstance(envelope, dict):
+        raise MalformedEnvelope()
+    ct = envelope.get("ct")
+    if isinstance(ct, str) and len(ct) > max_ct:
+        raise TooLarge()
+    try:
+        kids = set(envelope_v1.recipient_kids(envelope))
+    except EnvelopeError:
+        raise MalformedEnvelope() from None
+    wanted = {envelope_v1.kid(k) for k in expected}
+    if kids - wanted:
+        raise UnknownRecipient()
+    if wanted - kids:
+        raise MissingRecipient()
+
+
+def _dump(envelope: dict[str, Any]) -> str:
+    return json.dumps(envelope, separators=(",", ":"), sort_keys=True)
+
+
+# -- opening a case -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A report as it arrives: sealed, plus what the server needs to file it."""
+
+    case_id: uuid.UUID
+    lookup_token: bytes = field(repr=False)
+    reporter_public_key: bytes
+    report: dict[str, Any] = field(repr=False)
+    idempotency_key: bytes = field(repr=False)
+    excluded: frozenset[uuid.UUID] = frozenset()
+
+
+@dataclass(frozen=True)
+class Opened:
+    case: Case
+    created: bool  # False: the same submission had already arrived (nothing new stored)
+    recipients: list[Handler]
+
+
+def find_by_idempotency(
+    session: Session, org: Organisation, key: bytes, *, secret: str
+) -> Case | None:
+    digest = idempotency_digest(secret, org, key)
+    case = session.scalar(select(Case).where(Case.idempotency == digest))
+    return case if case is not None and case.organisation_id == org.id else None
+
+
+def open_case(
+    session: Session, org: Organisation, submission: Submission, *, secret: str, today: date
+) -> Opened:
+    """File a sealed report as a new case, or return the case this same submission opened.
+
+    Raises an IntakeError before adding anything to the session when the submission cannot
+    be accepted. A race with an identical submission surfaces as IntegrityError at flush;
+    the caller rolls back and calls `find_by_idempotency`.
+    """
+    if len(submission.lookup_token) != 32 or len(submission.idempotency_key) < 16:
+        raise IntakeError()
+    if submission.case_id.version != 4:
+        raise IntakeError()
+    existing = find_by_idempotency(session, org, submission.idempotency_key, secret=secret)
+    if existing is not None:
+        return Opened(existing, created=False, recipients=[])
+    available = handlers(session, org)
+    recipients = route(available, submission.excluded)
+    try:
+        envelope_v1.kid(submission.reporter_public_key)
+    except ValueError:
+        raise IntakeError() from None
+    check_recipients(
+        submission.report,
+        [h.public_key for h in recipients] + [submission.reporter_public_key],
+        max_ct=MAX_REPORT_CT,
+    )
+    case = Case(
+        public_id=submission.case_id,
+        organisation=org,
+        state="received",
+        received_on=today,
+        acknowledge_by=today + timedelta(days=org.acknowledge_days),
+        feedback_by=today + timedelta(days=org.feedback_days),
+        reporter_lookup=lookup_digest(secret, submission.lookup_token),
+        reporter_public_key=submission.reporter_public_key,
+        idempotency=idempotency_digest(secret, org, submission.idempotency_key),
+        report=_dump(submission.report),
+    )
+    case.handlers = [CaseHandler(membership_id=h.membership_id, added_on=today) for h in recipients]
+    by_id = {h.public_id: h for h in available}
+    case.exclusions = [CaseExclusion(membership_id=by_id[e].membership_id)
+                       for e in sorted(submission.excluded)]
+    session.add(case)
+    session.flush()
+    return Opened(case, created=True, recipients=recipients)
+
+
+# -- the reporter coming back -------------------------------------------------------------
+
+
+def case_by_lookup(
+    session: Session, org: Organisation, lookup_token: bytes, *, secret: str
+) -> Case:
+    """The organisation's case for a receipt's lookup token; ReceiptNotFound otherwise.
+
+    A wrong receipt, an unknown one and one of another organisation fail the same way.
+    """
+    if not isinstance(lookup_token, bytes) or len(lookup_token) != 32:
+        raise ReceiptNotFound()
+    case = session.scalar(
+        select(Case).where(Case.reporter_lookup == lookup_digest(secret, lookup_token))
+    )
+    if case is None or case.organisation_id != org.id:
+        raise ReceiptNotFound()
+    return case
+
+
+def case_titles(session: Session, case: Case) -> list[str]:
+    """The titles of the handlers a case is sealed to (what the reporter sees)."""
+    return [m.title for m in services.case_memberships(session, case)]
+
+
+def recipient_keys(session: Session, case: Case) -> list[bytes]:
+    """What a new item of the thread is sealed to: the case's handlers and the reporter.
+
+    The handlers' keys come from casework.services.handler_keys, so the reporter's side and
+    the handler's side check the same set.
+    """
+    keys = services.handler_keys(session, case)
+    reporter = bytes(case.reporter_public_key)
+    return [*[bytes(k) for k in keys if bytes(k) != reporter], reporter]
+
+
+def add_reporter_message(
+    session: Session, case: Case, envelope: dict[str, Any], *, kind: str = "message", today: date
+) -> Message:
+    """A message, an addition to the report, or a consent from the reporter, sealed to the
+    case's handlers and the reporter."""
+    if kind not in REPORTER_KINDS:
+        raise IntakeError()
+    if case.purged_on is not None or case.report is None:
+        raise CaseClosed()
+    check_recipients(envelope, recipient_keys(session, case), max_ct=MAX_MESSAGE_CT)
+    message = services.add_message(
+        session, case, sender="reporter", kind=kind, body=_dump(envelope), on=today
+    )
+    message.read_by_reporter = True
+    return message
+
+
+def record_consent(
+    session: Session, case: Case, envelope: dict[str, Any], *, today: date
+) -> Message:
+    """The reporter's consent to the employer hand-off: a `consent` message in the thread.
+
+    The kind is plaintext on purpose — the hand-off (casework.handoff) needs to know that
+    consent was given, and after which summary — while the reporter's own words about it
+    stay sealed like every other message.
+    """
+    return add_reporter_message(session, case, envelope, kind="consent", today=today)
+
+
+# -- attachments --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Plaintext byte limits (config: attachment_max_file, attachment_max_case)."""
+
+    max_file: int
+    max_case: int
+
+
+def _chunk_size(header: bytes) -> int:
+    return 1 << header[5]
+
+
+def check_header(header: bytes) -> None:
+    if (
+        len(header) != stream_v1.HEADER_LEN
+        or header[:4] != stream_v1.MAGIC
+        or header[4] != stream_v1.VERSION
+        or not stream_v1.MIN_LOG2_CHUNK <= header[5] <= stream_v1.MAX_LOG2_CHUNK
+    ):
+        raise BadStream()
+
+
+def _plaintext_bytes(attachment: Attachment) -> int:
+    return attachment.size - stream_v1.TAG_LEN * attachment.chunk_count
+
+
+def case_attachment_bytes(session: Session, case: Case) -> int:
+    """Plaintext bytes of a case's attachments (every chunk carries one 16-byte tag)."""
+    size, chunks = session.execute(
+        select(func.coalesce(func.sum(Attachment.size), 0),
+               func.coalesce(func.sum(Attachment.chunk_count), 0))
+        .where(Attachment.case_id == case.id)
+    ).one()
+    return int(size) - stream_v1.TAG_LEN * int(chunks)
+
+
+def start_attachment(
+    session: Session,
+    case: Case,
+    *,
+    key: dict[str, Any],
+    meta: dict[str, Any],
+    header: bytes,
+    size: int,
+    limits: Limits,
+    today: date,
+    message: Message | None = None,
+) -> Attachment:
+    """Register an attachment the reporter is about to upload (`size`: plaintext bytes).
+
+    It stays incomplete (`complete` False) until its last chunk arrives, so a broken upload
+    never looks like a whole file.
+    """
+    if case.purged_on is not None or case.report is None:
+        raise CaseClosed()
+    check_header(header)
+    if not 0 <= size <= limits.max_file:
+        raise TooLarge()
+    if case_attachment_bytes(session, case) + size > limits.max_case:
+        raise CaseFull()
+    keys = recipient_keys(session, case)
+    check_recipients(key, keys, max_ct=MAX_SMALL_CT)
+    check_recipients(meta, keys, max_ct=MAX_SMALL_CT)
+    attachment = Attachment(
+        case=case, message_id=message.id if message is not None else None, sender="reporter",
+        key=_dump(key), meta=_dump(meta), header=header, size=0, chunk_count=0,
+        complete=False, created_on=today,
+    )
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def append_chunks(
+    session: Session, attachment: Attachment, first_seq: int, data: bytes, *, last: bool,
+    limits: Limits,
+) -> Attachment:
+    """Store consecutive sealed chunks starting at `first_seq`; `last` closes the stream.
+
+    Every chunk but the final one is exactly chunk size + 16 bytes; the final one holds
+    16 bytes up to that. The server cannot check the tags (it has no key) but it checks the
+    framing, the order and the limits.
+    """
+    if attachment.complete:
+        raise AlreadyComplete()
+    if first_seq != attachment.chunk_count:
+        raise OutOfOrder(attachment.chunk_count)
+    assert attachment.header is not None  # noqa: S101 - set by start_attachment
+    sealed = _chunk_size(attachment.header) + stream_v1.TAG_LEN
+    pieces = [data[i : i + sealed] for i in range(0, len(data), sealed)]
+    if not pieces:  # stream v1 always ends with a (sealed, possibly empty) final chunk
+        raise BadStream()
+    for piece in pieces[:-1]:
+        if len(piece) != sealed:
+            raise BadStream()
+    tail = pieces[-1]
+    if len(tail) < stream_v1.TAG_LEN or (not last and len(tail) != sealed):
+        raise BadStream()
+    if last and len(tail) == stream_v1.TAG_LEN and attachment.chunk_count + len(pieces) > 1:
+        raise BadStream()  # an empty final chunk only for an empty file
+    added_plain = len(data) - stream_v1.TAG_LEN * len(pieces)
+    if _plaintext_bytes(attachment) + added_plain > limits.max_file:
+        raise TooLarge()
+    if case_attachment_bytes(session, attachment.case) + added_plain > limits.max_case:
+        raise CaseFull()
+    for i, piece in enumerate(pieces):
+        session.add(AttachmentChunk(attachment_id=attachment.id, seq=first_seq + i, data=piece))
+    attachment.chunk_count += len(pieces)
+    attachment.size += len(data)
+    attachment.complete = last
+    session.flush()
+    return attachment
+
+
+def store_stream(
+    session: Session,
+    case: Case,
+    *,
+    key: dict[str, Any],
+    meta: dict[str, Any],
+    stream: Iterable[bytes],
+    limits: Limits,
+    today: date,
+    size: int,
+    message: Message | None = None,
+) -> Attachment:
+    """Store a whole attachment stream at once (the server-side path without JavaScript)."""
+    buffer = bytearray()
+    attachment: Attachment | None = None
+    sealed = 0
+    for piece in stream:
+        buffer += piece
+        if attachment is None:
+            if len(buffer) < stream_v1.HEADER_LEN:
+                continue
+            header = bytes(buffer[: stream_v1.HEADER_LEN])
+            del buffer[: stream_v1.HEADER_LEN]
+            attachment = start_attachment(
+                session, case, key=key, meta=meta, header=header, size=size, limits=limits,
+                today=today, message=message,
+            )
+            sealed = _chunk_size(header) + stream_v1.TAG_LEN
+        # Keep at least one sealed chunk back: only the end of the stream says which is last.
+        ready = (len(buffer) - 1) // sealed * sealed
+        if ready > 0:
+            append_chunks(session, attachment, attachment.chunk_count, bytes(buffer[:ready]),
+                          last=False, limits=limits)
+            del buffer[:ready]
+    if attachment is None:
+        raise BadStream()
+    return append_chunks(session, attachment, attachment.chunk_count, bytes(buffer), last=True,
+                         limits=limits)
+
+
+def attachment_stream(session: Session, attachment: Attachment, batch: int = 16) -> Iterator[bytes]:
+    """The stored stream, header first, chunk by chunk (bounded memory)."""
+    if attachment.header is None:
+        return
+    yield attachment.header
+    seq = 0
+    while seq < attachment.chunk_count:
+        rows = session.scalars(
+            select(AttachmentChunk.data)
+            .where(AttachmentChunk.attachment_id == attachment.id,
+                   AttachmentChunk.seq >= seq, AttachmentChunk.seq < seq + batch)
+            .order_by(AttachmentChunk.seq)
+        ).all()
+        if not rows:
+            return
+        yield from (bytes(r) for r in rows)
+        seq += len(rows)
+
+
+# -- what the reporter may see ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReporterItem:
+    public_id: uuid.UUID
+    sender: str  # reporter | handler
+    kind: str  # message | addition | consent
+    body: dict[str, Any] | None
+    created_on: date
+    attachments: list[Attachment]
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    case: Case
+    report: dict[str, Any] | None
+    items: list[ReporterItem]
+    attachments: list[Attachment]  # sent with the report, not with a message
+    handler_titles: list[str]
+
+
+def _visible_attachment(a: Attachment, visible_messages: set[int]) -> bool:
+    if a.message_id is None:
+        return a.sender == "reporter"
+    return a.message_id in visible_messages
+
+
+def reporter_view(session: Session, case: Case) -> ReporterView:
+    """The case as its reporter sees it: never internal notes, never who was excluded."""
+    messages = session.scalars(
+        select(Message).where(Message.case_id == case.id, Message.kind != "note")
+        .order_by(Message.seq)
+    ).all()
+    visible = {m.id for m in messages}
+    attachments = [a for a in session.scalars(
+        select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
+    ).all() if _visible_attachment(a, visible)]
+    by_message: dict[int, list[Attachment]] = {}
+    for a in attachments:
+        if a.message_id is not None:
+            by_message.setdefault(a.message_id, []).append(a)
+    items = [
+        ReporterItem(m.public_id, m.sender, m.kind, json.loads(m.body) if m.body else None,
+                     m.created_on, by_message.get(m.id, []))
+        for m in messages
+    ]
+    return ReporterView(
+        case=case,
+        report=json.loads(case.report) if case.report else None,
+        items=items,
+        attachments=[a for a in attachments if a.message_id is None],
+        handler_titles=case_titles(session, case),
+    )
+
+
+def mark_read_by_reporter(session: Session, case: Case) -> None:
+    for m in session.scalars(
+        select(Message).where(Message.case_id == case.id, Message.sender == "handler",
+                              Message.kind != "note", Message.read_by_reporter.is_(False))
+    ):
+        m.read_by_reporter = True
+
+
+def reporter_attachment(session: Session, case: Case, public_id: uuid.UUID) -> Attachment:
+    """One attachment the reporter may see, or AttachmentNotFound."""
+    attachment = session.scalar(
+        select(Attachment).where(Attachment.case_id == case.id, Attachment.public_id == public_id)
+    )
+    if attachment is None:
+        raise AttachmentNotFound()
+    if attachment.message_id is None:
+        if attachment.sender != "reporter":
+            raise AttachmentNotFound()
+    else:
+        kind = session.scalar(select(Message.kind).where(Message.id == attachment.message_id))
+        if kind == "note":
+            raise AttachmentNotFound()
+    return attachment
+
+
+__all__ = [
+    "ATTACHMENT",
+    "ATTACHMENT_META",
+    "MESSAGE",
+    "REPORT",
+    "AlreadyComplete",
+    "AttachmentNotFound",
+    "BadStream",
+    "CaseClosed",
+    "CaseFull",
+    "Conflict",
+    "EveryoneExcluded",
+    "Handler",
+    "IntakeError",
+    "Limits",
+    "MalformedEnvelope",
+    "MissingRecipient",
+    "NoHandlers",
+    "Opened",
+    "OutOfOrder",
+    "ReceiptNotFound",
+    "ReporterView",
+    "Submission",
+    "TooLarge",
+    "UnknownHandler",
+    "UnknownRecipient",
+    "add_reporter_message",
+    "append_chunks",
+    "attachment_stream",
+    "case_by_lookup",
+    "case_context",
+    "case_titles",
+    "check_recipients",
+    "context",
+    "find_by_idempotency",
+    "handlers",
+    "lookup_digest",
+    "open_case",
+    "recipient_keys",
+    "record_consent",
+    "reporter_attachment",
+    "reporter_view",
+    "route",
+    "start_attachment",
+    "store_stream",
+]
