@@ -1,0 +1,80 @@
+"""The admins' referral page: the organisation's own entries in the "Søk råd" directory.
+
+Admins add local services (a local advice line, the occupational health service) or newer
+details for a national entry (same code, later date checked). Staff pages: Flask-WTF CSRF
+applies as everywhere else on the staff side.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from casework import directory
+from reporting.forms import DeleteForm, LocalReferralForm
+from reporting.views import bp
+from trygg import access
+from trygg.extensions import db
+from trygg.i18n import current_language
+
+
+def _page(form: LocalReferralForm, status: int = 200) -> tuple[str, int]:
+    org = g.org
+    html = render_template(
+        "reporting/admin_referrals.html", org=org, form=form, delete_form=DeleteForm(),
+        local=directory.local_referrals(db.session(), org),
+        shown=directory.entries(db.session(), org), national=directory.national(),
+        lang=current_language(),
+    )
+    return html, status
+
+
+@bp.get("/orgs/<org_slug>/admin/referrals")
+@access.org("admin")
+def referrals_admin(org_slug: str) -> tuple[str, int]:
+    form = LocalReferralForm()
+    form.checked.data = date.today()
+    return _page(form)
+
+
+@bp.post("/orgs/<org_slug>/admin/referrals")
+@access.org("admin")
+def referrals_save(org_slug: str) -> tuple[str, int] | BaseResponse:
+    form = LocalReferralForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    try:
+        directory.save_local(
+            db.session(), g.org, code=form.code.data, name=form.name.data, role=form.role.data,
+            phone=form.phone.data or "", email=form.email.data or "", web=form.web.data or "",
+            hours=form.hours.data or "", source=form.source.data, checked=form.checked.data,
+        )
+    except directory.LocalReferralError:
+        db.session.rollback()
+        flash(_("Give at least one way to get in touch: a phone number, an email address or "
+                "an https:// web address."), "error")
+        return _page(form, 400)
+    db.session.commit()
+    flash(_("Saved. Reporters see it in the “Søk råd” box."), "success")
+    return redirect(url_for("reporting.referrals_admin", org_slug=org_slug), 303)
+
+
+@bp.post("/orgs/<org_slug>/admin/referrals/<uuid:referral_id>/delete")
+@access.org("admin")
+def referrals_delete(org_slug: str, referral_id: object) -> BaseResponse:
+    form = DeleteForm()
+    if form.validate_on_submit():
+        try:
+            directory.delete_local(db.session(), g.org, referral_id)
+        except directory.UnknownReferral:
+            flash(_("That entry was already gone."), "info")
+        else:
+            db.session.commit()
+            flash(_("Removed."), "success")
+    return redirect(url_for("reporting.referrals_admin", org_slug=org_slug), 303)
+
+
+__all__ = ["referrals_admin", "referrals_delete", "referrals_save"]

@@ -1,0 +1,218 @@
+"""The reporter's session and the checks on every reporter request.
+
+Reporter session: a cookie of its own, `trygg_reporter`, set only after a receipt login,
+path-scoped to `/r/<org-slug>/`, HttpOnly, SameSite=Strict (Secure outside development), and
+short-lived (idle timeout, `IDLE`). It never touches the staff `session` cookie. Its value is
+sealed with the server secret (crypto.fieldbox, AES-256-GCM, purpose bound to the
+organisation) and holds:
+
+- the receipt's lookup token (what finds the case), never the receipt;
+- when the login came without JavaScript: the receipt-derived private key as well, so that
+  the server can open the thread in memory for each page of that short session (with
+  JavaScript the browser keeps that key and the server never sees it);
+- the expiry.
+
+Nothing about the session is stored on the server.
+
+Forms: reporter pages do not use the staff CSRF machinery (it needs the `session` cookie,
+and the public pages must set none). Instead:
+- forms before a receipt login carry a stateless token, HMAC(secret, organisation, day):
+  the same for everyone that day, so a page carries nothing that singles a visitor out;
+- forms after a receipt login carry HMAC(secret, lookup token);
+- every POST must come from our own origin (Origin / Sec-Fetch-Site when the browser sends
+  them), and the session cookie is SameSite=Strict on top.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import struct
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import IO
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, request
+from werkzeug.wrappers import Response
+
+from accounts.models import Organisation
+from crypto import fieldbox
+
+COOKIE = "trygg_reporter"
+IDLE = timedelta(minutes=30)
+TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
+TOKEN_HEADER = "X-Trygg-Token"  # noqa: S105 - a header name, not a secret
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def _b64e(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64d(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(purpose: str, data: bytes) -> str:
+    digest = hmac.new(_secret().encode(), f"trygg/v1/{purpose}\x00".encode() + data, hashlib.sha256)
+    return _b64e(digest.digest()[:24])
+
+
+# -- the reporter session -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReporterSession:
+    lookup_token: bytes = field(repr=False)
+    private_key: bytes | None = field(repr=False, default=None)  # only after a no-JS login
+
+    @property
+    def server_can_read(self) -> bool:
+        return self.private_key is not None
+
+
+def cookie_path(org: Organisation) -> str:
+    return f"/r/{org.slug}/"
+
+
+def _purpose(org: Organisation) -> str:
+    return f"reporter-session/{org.public_id}"
+
+
+def _secure() -> bool:
+    config = current_app.config["TRYGG"]
+    return not config.is_development and config.env != "testing"
+
+
+def start(response: Response, org: Organisation, session: ReporterSession) -> None:
+    """Set (or refresh) the reporter cookie on a response."""
+    expires = int(time.time() + IDLE.total_seconds())
+    payload = struct.pack(">Q", expires) + session.lookup_token + (session.private_key or b"")
+    value = _b64e(fieldbox.seal(payload, _secret(), _purpose(org)))
+    response.set_cookie(
+        COOKIE, value, max_age=int(IDLE.total_seconds()), path=cookie_path(org),
+        secure=_secure(), httponly=True, samesite="Strict",
+    )
+
+
+def end(response: Response, org: Organisation) -> None:
+    response.delete_cookie(COOKIE, path=cookie_path(org), secure=_secure(), httponly=True,
+                           samesite="Strict")
+
+
+def current(org: Organisation) -> ReporterSession | None:
+    """The reporter session of this request for this organisation, if valid and fresh."""
+    raw = request.cookies.get(COOKIE)
+    if not raw or len(raw) > 400:
+        return None
+    try:
+        payload = fieldbox.open_(_b64d(raw), _secret(), _purpose(org))
+    except (ValueError, fieldbox.FieldBoxError):
+        return None
+    if len(payload) not in (40, 72):
+        return None
+    (expires,) = struct.unpack(">Q", payload[:8])
+    if expires < time.time():
+        return None
+    token, key = payload[8:40], payload[40:] or None
+    return ReporterSession(token, key)
+
+
+# -- form tokens --------------------------------------------------------------------------
+
+
+def _day(offset: int = 0) -> str:
+    return (datetime.now(UTC) - timedelta(days=offset)).strftime("%Y-%m-%d")
+
+
+def form_token(org: Organisation) -> str:
+    """The token for forms shown before a receipt login (the same for everyone today)."""
+    return _mac("reporter-form", f"{org.public_id}/{_day()}".encode())
+
+
+def session_token(session: ReporterSession) -> str:
+    """The token for forms shown after a receipt login."""
+    return _mac("reporter-csrf", session.lookup_token)
+
+
+def _checks_on() -> bool:
+    return bool(current_app.config.get("WTF_CSRF_ENABLED", True))
+
+
+def _same_origin() -> bool:
+    """Not from another site, as far as the browser tells us.
+
+    Our pages send no referrer (Referrer-Policy: no-referrer), so a browser submitting one of
+    our forms sends `Origin: null`; Sec-Fetch-Site then says where the request came from.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        return True
+    return urlsplit(origin).netloc == request.host
+
+
+def _sent_token() -> str:
+    return request.headers.get(TOKEN_HEADER) or request.form.get(TOKEN_FIELD, "")
+
+
+def check_form(org: Organisation) -> None:
+    """A POST before the receipt login: our origin and today's (or yesterday's) form token."""
+    if not _checks_on():
+        return
+    sent = _sent_token()
+    good = [_mac("reporter-form", f"{org.public_id}/{_day(d)}".encode()) for d in (0, 1)]
+    if not _same_origin() or not any(hmac.compare_digest(sent, g) for g in good):
+        abort(400)
+
+
+def check_session_form(session: ReporterSession) -> None:
+    """A POST after the receipt login: our origin and the session's token."""
+    if not _checks_on():
+        return
+    if not _same_origin() or not hmac.compare_digest(_sent_token(), session_token(session)):
+        abort(400)
+
+
+# -- uploads stay in memory ---------------------------------------------------------------
+
+
+def _memory_stream(
+    total_content_length: int | None,
+    content_type: str | None,
+    filename: str | None = None,
+    content_length: int | None = None,
+) -> IO[bytes]:
+    return io.BytesIO()
+
+
+def keep_uploads_in_memory() -> None:
+    """Werkzeug spools uploads over 500 KB to a temporary file; a reporter's plaintext
+    (the form without JavaScript) must never touch the disk. Call before reading the form;
+    the request size limit bounds the memory."""
+    request._get_file_stream = _memory_stream  # type: ignore[method-assign]
+
+
+__all__ = [
+    "COOKIE",
+    "IDLE",
+    "ReporterSession",
+    "check_form",
+    "check_session_form",
+    "cookie_path",
+    "current",
+    "end",
+    "form_token",
+    "keep_uploads_in_memory",
+    "session_token",
+    "start",
+]
