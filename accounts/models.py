@@ -73,6 +73,10 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined]
     # TOTP secret, encrypted under a key derived from the server secret (crypto.fieldbox).
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    # Wrong codes in a row, from any address; enough of them pause code sign-in until
+    # totp_locked_until (services.check_code).
+    totp_failures: Mapped[int] = mapped_column(Integer, default=0)
+    totp_locked_until: Mapped[datetime | None] = mapped_column(default=None)
     # Handler key custody (crypto.keywrap): the public key in clear, the private key only
     # wrapped under a passphrase and under a recovery code the server never sees.
     # Unique: two people with one key would make every seal to both fail ("duplicate

@@ -5,7 +5,9 @@ Services take the session explicitly, raise specific exceptions and never commit
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from accounts import passwords, totp
@@ -22,6 +24,20 @@ class BadCredentials(AccountError):
 
 class BadCode(AccountError):
     pass
+
+
+class CodesLocked(AccountError):
+    """Too many wrong codes in a row: second-factor attempts wait until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+# Wrong codes in a row (from any address) before code sign-in pauses, and for how long.
+TOTP_MAX_FAILURES = 10
+TOTP_LOCK = timedelta(minutes=15)
+_TOTP_STATE = ["totp_last_step", "totp_failures", "totp_locked_until"]
 
 
 class UnknownOrganisation(AccountError):
@@ -54,14 +70,51 @@ def end_sessions(session: Session, person_id: int) -> None:
     )
 
 
-def check_code(person: Person, code: str) -> None:
-    """Accept a TOTP code once; a replayed or wrong code raises BadCode."""
+def check_code(session: Session, person: Person, code: str) -> None:
+    """Accept a TOTP code once; a replayed or wrong code raises BadCode.
+
+    The code is accepted by a conditional UPDATE, so two requests with one code cannot
+    both succeed even if both read the person before either wrote. Every refusal counts
+    (the caller commits it); TOTP_MAX_FAILURES in a row raise CodesLocked, and so does
+    every attempt until the lock ends. A right code resets the count.
+    """
+    now = datetime.now(UTC)
+    if person.totp_locked_until is not None and person.totp_locked_until > now:
+        raise CodesLocked(person.totp_locked_until)
     if person.totp_secret is None:
         raise BadCode()
     step = totp.matching_step(totp.open_secret(person.totp_secret), code, person.totp_last_step)
-    if step is None:
-        raise BadCode()
-    person.totp_last_step = step
+    if step is not None:
+        accepted = session.execute(
+            update(Person)
+            .where(
+                Person.id == person.id,
+                Person.totp_last_step < step,
+                or_(Person.totp_locked_until.is_(None), Person.totp_locked_until <= now),
+            )
+            .values(totp_last_step=step, totp_failures=0, totp_locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(person, _TOTP_STATE)
+        if accepted.rowcount == 1:  # type: ignore[attr-defined]
+            return
+    session.execute(
+        update(Person)
+        .where(Person.id == person.id)
+        .values(totp_failures=Person.totp_failures + 1)
+        .execution_options(synchronize_session=False)
+    )
+    until = now + TOTP_LOCK
+    locked = session.execute(
+        update(Person)
+        .where(Person.id == person.id, Person.totp_failures >= TOTP_MAX_FAILURES)
+        .values(totp_failures=0, totp_locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(person, _TOTP_STATE)
+    if locked.rowcount == 1:  # type: ignore[attr-defined]
+        raise CodesLocked(until)
+    raise BadCode()
 
 
 def enrol_totp(person: Person, secret: str, code: str) -> None:

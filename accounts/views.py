@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -136,8 +139,18 @@ def second_factor() -> str | Response | tuple[str, int]:
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            services.check_code(person, form.code.data)
+            services.check_code(db.session(), person, form.code.data)
+        except services.CodesLocked as exc:
+            db.session.commit()  # the lock, when this attempt set it, must stay
+            minutes = max(1, math.ceil((exc.until - datetime.now(UTC)).total_seconds() / 60))
+            flash(ngettext("There were too many wrong codes, so signing in with a code is "
+                           "paused for this account. Try again in %(num)d minute.",
+                           "There were too many wrong codes, so signing in with a code is "
+                           "paused for this account. Try again in %(num)d minutes.",
+                           minutes), "error")
+            return render_template("accounts/code.html", form=form), 429
         except services.BadCode:
+            db.session.commit()  # the count of wrong codes must stay
             flash(_("That code is wrong or was already used. Wait for the next code."), "error")
             return render_template("accounts/code.html", form=form), 401
         return finish_login(person)

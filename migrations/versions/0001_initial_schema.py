@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:13:10.332767
+Create Date: 2026-11-26 10:14:52.901840
 
 """
 from alembic import op
@@ -78,6 +78,8 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('totp_secret', sa.LargeBinary(), nullable=True),
     sa.Column('totp_last_step', sa.Integer(), nullable=False),
+    sa.Column('totp_failures', sa.Integer(), nullable=False),
+    sa.Column('totp_locked_until', trygg.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('public_key', sa.LargeBinary(length=32), nullable=True),
     sa.Column('wrapped_private_key', sa.Text(), nullable=True),
     sa.Column('recovery_wrapped_key', sa.Text(), nullable=True),

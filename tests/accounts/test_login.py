@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,90 @@ def test_wrong_totp_code_is_refused(client: FlaskClient, factory: Any) -> None:
     bad = f"{(int(good) + 1) % 1_000_000:06d}"
     assert client.post("/login/code", data={"code": bad}).status_code == 401
     assert client.get("/home").status_code == 302
+
+
+def _wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_a_code_is_accepted_once_even_by_a_request_that_read_the_person_earlier(
+    factory: Any, db_session: Session
+) -> None:
+    """Two requests with one code at once: the second read totp_last_step before the first
+    stored it. Simulated with a second session on the same transaction."""
+    from accounts import services
+    from accounts.models import Person
+
+    person = factory.person(factory.org(), "admin")
+    other = Session(bind=db_session.connection(), join_transaction_mode="create_savepoint")
+    try:
+        stale = other.get(Person, person.id)
+        assert stale is not None and stale.totp_last_step == 0
+        code = pyotp.TOTP(person.totp_secret_plain).now()
+        services.check_code(db_session, person, code)
+        db_session.flush()
+        assert stale.totp_last_step == 0  # this copy still believes the code is unused
+        with pytest.raises(services.BadCode):
+            services.check_code(other, stale, code)
+    finally:
+        other.close()
+
+
+def _from(n: int) -> dict[str, Any]:
+    """A request from another client address (each has its own rate limit)."""
+    return {"environ_base": {"REMOTE_ADDR": f"192.0.2.{n}"}}
+
+
+LOCKED = "There were too many wrong codes, so signing in with a code is paused for this account."
+
+
+def test_the_second_factor_locks_after_ten_wrong_codes_from_any_address(
+    client: FlaskClient, factory: Any, db_session: Session
+) -> None:
+    person = factory.person(factory.org(), "admin")
+    good = pyotp.TOTP(person.totp_secret_plain).now()
+    client.post("/login", data={"email": person.email, "password": PASSWORD})
+    for n in range(9):
+        response = client.post("/login/code?lang=en", data={"code": _wrong(good)}, **_from(n))
+        assert response.status_code == 401, n
+        assert LOCKED not in text(response)
+    tenth = client.post("/login/code?lang=en", data={"code": _wrong(good)}, **_from(9))
+    assert tenth.status_code == 429
+    assert LOCKED in text(tenth) and "Try again in 15 minutes." in text(tenth)
+    # Even the right code is refused now, from yet another address.
+    right = client.post("/login/code?lang=en", data={"code": good}, **_from(10))
+    assert right.status_code == 429
+    assert LOCKED in text(right)
+    assert client.get("/home").status_code == 302
+    nb = client.post("/login/code?lang=nb", data={"code": good}, **_from(11))
+    assert "for mange feil koder" in text(nb)
+    # Fifteen minutes later the right code works.
+    db_session.refresh(person)
+    assert person.totp_locked_until is not None
+    person.totp_locked_until = datetime.now(UTC) - timedelta(seconds=1)
+    db_session.flush()
+    assert client.post("/login/code", data={"code": good}, **_from(12)).status_code == 302
+    assert client.get("/home", **_from(12)).status_code == 200
+    db_session.refresh(person)
+    assert (person.totp_failures, person.totp_locked_until) == (0, None)
+
+
+def test_a_right_code_resets_the_count_of_wrong_ones(factory: Any, db_session: Session) -> None:
+    from accounts import services
+
+    person = factory.person(factory.org(), "admin")
+    totp = pyotp.TOTP(person.totp_secret_plain)
+    for _ in range(9):
+        with pytest.raises(services.BadCode):
+            services.check_code(db_session, person, _wrong(totp.now()))
+    services.check_code(db_session, person, totp.now())
+    db_session.refresh(person)
+    assert person.totp_failures == 0
+    for _ in range(9):
+        with pytest.raises(services.BadCode):
+            services.check_code(db_session, person, _wrong(totp.now()))
+    # Nine and nine are not ten in a row: the next step's code is still accepted.
+    services.check_code(db_session, person, totp.at(time.time() + totp.interval))
 
 
 def test_login_is_throttled(client: FlaskClient, factory: Any) -> None:
