@@ -81,6 +81,8 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
         upgrade()
     yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
 class ConnectionBoundSession(FlaskSession):
