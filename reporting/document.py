@@ -164,6 +164,28 @@ def validate(document: object) -> dict[str, Any]:
     return build(flat, document.get("lang", "nb"))
 
 
+def for_display(document: object) -> dict[str, Any]:
+    """Every key of a v1 document present (empty where missing), for showing one that may be
+    partial or from another version; values are shown as text, never interpreted."""
+    doc = document if isinstance(document, dict) else {}
+
+    def sub(name: str, keys: tuple[str, ...]) -> dict[str, Any]:
+        part = doc.get(name)
+        part = part if isinstance(part, dict) else {}
+        return {k: part.get(k, "") for k in keys}
+
+    texts = ("what", "before", "witnesses", "consequences")
+    out: dict[str, Any] = {k: doc.get(k, "") for k in texts}
+    out["when"] = sub("when", ("period", "text"))
+    out["where"] = sub("where", ("settings", "text"))
+    out["concerns"] = sub("concerns", ("role", "text"))
+    out["contact"] = sub("contact", ("name", "reach", "when"))
+    out["wants"] = doc.get("wants") if isinstance(doc.get("wants"), list) else []
+    if not isinstance(out["where"]["settings"], list):
+        out["where"]["settings"] = []
+    return out
+
+
 # Follow-up items the reporter writes (sealed under `<case context>/message`).
 MESSAGE_TYPE = "trygg/message"
 CONSENT_TYPE = "trygg/consent"

@@ -155,7 +155,9 @@ def _json_error(code: str, status: int) -> tuple[Response, int]:
 
     message = (_("There is no reporting page at this address.") if code == "not_found_page"
                else error_message(code))
-    return jsonify(error=code, message=message), status
+    response = jsonify(error=code, message=message)
+    response.status_code = status  # also right when raised with abort(response)
+    return response, status
 
 
 def crash_point(name: str) -> None:
@@ -362,6 +364,10 @@ def _open(envelope: dict[str, Any] | None, key: bytes | None, context: str) -> A
         return None
 
 
+def _display(report: Any) -> dict[str, Any] | None:
+    return None if report is None else document.for_display(report)
+
+
 def _case_page(
     org: Organisation,
     case: Case,
@@ -379,7 +385,7 @@ def _case_page(
     if key is not None:  # a login without JavaScript: open in memory, for this page only
         files = [*view.attachments, *[a for i in view.items for a in i.attachments]]
         opened = {
-            "report": _open(view.report, key, intake.case_context(case, intake.REPORT)),
+            "report": _display(_open(view.report, key, intake.case_context(case, intake.REPORT))),
             "items": {i.public_id: _open(i.body, key, intake.case_context(case, intake.MESSAGE))
                       for i in view.items},
             "files": {a.public_id: _open(json.loads(a.meta) if a.meta else None, key,

@@ -136,14 +136,18 @@ EXPECTED_FIELDS = {
 }
 
 
-def test_public_page_sets_no_cookie_keeps_the_language_and_is_accessible(page: Any, live_server: LiveServer) -> None:
+def test_public_page_sets_no_cookie_keeps_the_language_and_is_accessible(
+    page: Any, live_server: LiveServer
+) -> None:
     response = page.goto(live_server("/r/demo?lang=en"))
     assert response.status == 200
     assert "set-cookie" not in response.headers
     assert page.context.cookies() == []
     assert page.locator("h1").inner_text().startswith("Tell Demoteateret")
     assert page.get_by_text("400 38 800").count() == 1  # the newest Balansekunst number
-    for href in page.locator("main a[href^='/r/']").evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+    for href in page.locator("main a[href^='/r/']").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    ):
         assert "lang=en" in href
     assert_accessible(page)
     page.set_viewport_size({"width": 375, "height": 740})  # a phone
@@ -157,7 +161,9 @@ def test_unknown_organisation_is_a_clear_404(page: Any, live_server: LiveServer)
     assert "No reporting page here" in page.content() or "Ingen meldeside her" in page.content()
 
 
-def test_report_with_javascript_reply_and_follow_up(page: Any, live_server: LiveServer, logs: pytest.LogCaptureFixture) -> None:
+def test_report_with_javascript_reply_and_follow_up(
+    page: Any, live_server: LiveServer, logs: pytest.LogCaptureFixture
+) -> None:
     since = support.now()
     phrase = support.canary()
     errors: list[str] = []
@@ -170,10 +176,17 @@ def test_report_with_javascript_reply_and_follow_up(page: Any, live_server: Live
     what = f"Han tok meg på låret.\n{phrase}\nTredje linje"
     _fill_report(page, what)
     page.fill("#contact_reach", f"{phrase}@example.test")
-    page.set_input_files("#attachments", files=[
-        {"name": "bilde.jpg", "mimeType": "image/jpeg", "buffer": support.jpeg_with_gps(phrase)},
-        {"name": "notat.txt", "mimeType": "text/plain", "buffer": f"notat {phrase}".encode()},
-    ])
+    page.set_input_files(
+        "#attachments",
+        files=[
+            {
+                "name": "bilde.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": support.jpeg_with_gps(phrase),
+            },
+            {"name": "notat.txt", "mimeType": "text/plain", "buffer": f"notat {phrase}".encode()},
+        ],
+    )
     with Demo(live_server) as demo:
         before = demo.cases()
     page.click("[data-submit]")
@@ -198,15 +211,22 @@ def test_report_with_javascript_reply_and_follow_up(page: Any, live_server: Live
             if name != "contact":
                 assert doc[name] == value, name
         assert doc["contact"]["reach"] == f"{phrase}@example.test"
-        files = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
-                                   .order_by(Attachment.id)).all()
+        files = db.session.scalars(
+            select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
+        ).all()
         assert [a.complete for a in files] == [True, True]
-        opened = {m["name"]: (m, data) for m, data in
-                  (support.open_attachment(db.session, case, a, demo.key(INTERNAL)) for a in files)}
+        opened = {
+            m["name"]: (m, data)
+            for m, data in (
+                support.open_attachment(db.session, case, a, demo.key(INTERNAL)) for a in files
+            )
+        }
         assert opened["bilde.jpg"][0]["stripped"] is True
         assert not support.has_exif(opened["bilde.jpg"][1])
         assert opened["notat.txt"][1] == f"notat {phrase}".encode()
-        support.reply_as_handler(db.session, case, INTERNAL, "Takk for at du sa ifra. Kan vi snakkes?")
+        support.reply_as_handler(
+            db.session, case, INTERNAL, "Takk for at du sa ifra. Kan vi snakkes?"
+        )
         db.session.commit()
 
     page.context.clear_cookies()  # coming back another day
@@ -227,10 +247,14 @@ def test_report_with_javascript_reply_and_follow_up(page: Any, live_server: Live
     expect(page.locator("[data-thread]")).to_contain_text("Ja, gjerne.")
     with Demo(live_server) as demo:
         case = demo.latest()
-        last = db.session.scalar(select(Message).where(Message.case_id == case.id)
-                                 .order_by(Message.seq.desc()).limit(1))
+        last = db.session.scalar(
+            select(Message).where(Message.case_id == case.id).order_by(Message.seq.desc()).limit(1)
+        )
         assert last is not None and last.sender == "reporter"
-        assert support.open_message(case, last.body, demo.key(INTERNAL))["text"] == f"Ja, gjerne. {phrase}"
+        assert (
+            support.open_message(case, last.body, demo.key(INTERNAL))["text"]
+            == f"Ja, gjerne. {phrase}"
+        )
 
     # Another tab: the session cookie is shared, the key in sessionStorage is not.
     other = page.context.new_page()
@@ -256,10 +280,17 @@ def test_report_without_javascript_excluding_the_internal_handler(
     _accessible_without_js(browser, live_server, page.content())
     what = f"Regissøren sendte meldinger om natta.\r\n{phrase}"
     _fill_report(page, what, exclude=INTERNAL)
-    page.set_input_files("#attachments", files=[
-        {"name": "skjerm.jpg", "mimeType": "image/jpeg", "buffer": support.jpeg_with_gps(phrase)},
-        {"name": "logg.txt", "mimeType": "text/plain", "buffer": f"logg {phrase}".encode()},
-    ])
+    page.set_input_files(
+        "#attachments",
+        files=[
+            {
+                "name": "skjerm.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": support.jpeg_with_gps(phrase),
+            },
+            {"name": "logg.txt", "mimeType": "text/plain", "buffer": f"logg {phrase}".encode()},
+        ],
+    )
     with Demo(live_server) as demo:
         before = demo.cases()
     page.click("button[type=submit]")
@@ -275,16 +306,27 @@ def test_report_without_javascript_excluding_the_internal_handler(
         assert demo.kid(INTERNAL) not in kids  # left out: never a recipient
         assert demo.kid(EXTERNAL) in kids  # the fallback
         assert len(kids) == 2  # and the reporter
-        assert db.session.scalar(select(func.count()).select_from(CaseExclusion)
-                                 .where(CaseExclusion.case_id == case.id)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(CaseExclusion)
+                .where(CaseExclusion.case_id == case.id)
+            )
+            == 1
+        )
         doc = support.open_report(case, demo.key(EXTERNAL))
         assert doc["what"] == what.replace("\r\n", "\n")
         for name, value in EXPECTED_FIELDS.items():
             assert doc[name] == value, name
-        files = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
-                                   .order_by(Attachment.id)).all()
-        opened = {m["name"]: (m, data) for m, data in
-                  (support.open_attachment(db.session, case, a, demo.key(EXTERNAL)) for a in files)}
+        files = db.session.scalars(
+            select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
+        ).all()
+        opened = {
+            m["name"]: (m, data)
+            for m, data in (
+                support.open_attachment(db.session, case, a, demo.key(EXTERNAL)) for a in files
+            )
+        }
         assert opened["skjerm.jpg"][0]["stripped"] is True
         assert not support.has_exif(opened["skjerm.jpg"][1])
         assert opened["logg.txt"][1] == f"logg {phrase}".encode()
@@ -305,10 +347,13 @@ def test_report_without_javascript_excluding_the_internal_handler(
     assert f"Takk. {phrase}" in page.locator(".thread").inner_text()
     with Demo(live_server) as demo:
         case = demo.latest()
-        last = db.session.scalar(select(Message).where(Message.case_id == case.id)
-                                 .order_by(Message.seq.desc()).limit(1))
+        last = db.session.scalar(
+            select(Message).where(Message.case_id == case.id).order_by(Message.seq.desc()).limit(1)
+        )
         assert last is not None
-        assert support.open_message(case, last.body, demo.key(EXTERNAL))["text"] == f"Takk. {phrase}"
+        assert (
+            support.open_message(case, last.body, demo.key(EXTERNAL))["text"] == f"Takk. {phrase}"
+        )
     cookie = next(c for c in page.context.cookies() if c["name"] == "trygg_reporter")
     assert cookie["path"] == "/r/demo/" and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert all(c["name"] != "session" for c in page.context.cookies())

@@ -37,19 +37,25 @@ def canary() -> str:
 def handler_key(session: Session, org: Organisation, title: str, passphrase: str) -> bytes:
     """Unwrap a handler's private key the way their browser does (fast test iterations)."""
     person = session.scalar(
-        select(Person).join(Membership).where(
-            Membership.organisation_id == org.id, Membership.role == "handler",
-            Membership.title == title)
+        select(Person)
+        .join(Membership)
+        .where(
+            Membership.organisation_id == org.id,
+            Membership.role == "handler",
+            Membership.title == title,
+        )
     )
     assert person is not None and person.wrapped_private_key is not None
-    return keywrap.unwrap_private_key(json.loads(person.wrapped_private_key), passphrase,
-                                      person.public_key)
+    return keywrap.unwrap_private_key(
+        json.loads(person.wrapped_private_key), passphrase, person.public_key
+    )
 
 
 def kid_of(session: Session, org: Organisation, title: str) -> str:
     person = session.scalar(
-        select(Person).join(Membership).where(
-            Membership.organisation_id == org.id, Membership.title == title)
+        select(Person)
+        .join(Membership)
+        .where(Membership.organisation_id == org.id, Membership.title == title)
     )
     assert person is not None
     return envelope.kid(person.public_key)
@@ -57,23 +63,33 @@ def kid_of(session: Session, org: Organisation, title: str) -> str:
 
 def open_report(case: Case, key: bytes) -> dict[str, Any]:
     assert case.report is not None
-    return json.loads(envelope.unseal(json.loads(case.report), key,
-                                      intake.case_context(case, intake.REPORT)))
+    return json.loads(
+        envelope.unseal(json.loads(case.report), key, intake.case_context(case, intake.REPORT))
+    )
 
 
 def open_message(case: Case, body: str, key: bytes) -> dict[str, Any]:
-    return json.loads(envelope.unseal(json.loads(body), key,
-                                      intake.case_context(case, intake.MESSAGE)))
+    return json.loads(
+        envelope.unseal(json.loads(body), key, intake.case_context(case, intake.MESSAGE))
+    )
 
 
 def open_attachment(
     session: Session, case: Case, attachment: Any, key: bytes
 ) -> tuple[dict[str, Any], bytes]:
-    meta = json.loads(envelope.unseal(json.loads(attachment.meta), key,
-                                      intake.case_context(case, intake.ATTACHMENT_META)))
-    data = b"".join(stream_v1.decrypt_stream(
-        json.loads(attachment.key), intake.attachment_stream(session, attachment), key,
-        intake.case_context(case, intake.ATTACHMENT)))
+    meta = json.loads(
+        envelope.unseal(
+            json.loads(attachment.meta), key, intake.case_context(case, intake.ATTACHMENT_META)
+        )
+    )
+    data = b"".join(
+        stream_v1.decrypt_stream(
+            json.loads(attachment.key),
+            intake.attachment_stream(session, attachment),
+            key,
+            intake.case_context(case, intake.ATTACHMENT),
+        )
+    )
     return meta, data
 
 
@@ -81,13 +97,20 @@ def reply_as_handler(session: Session, case: Case, membership_title: str, text: 
     """A handler's reply, sealed in Python as the handler's browser would seal it."""
     from casework import services
 
-    membership = session.scalar(select(Membership).where(
-        Membership.organisation_id == case.organisation_id, Membership.title == membership_title))
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == case.organisation_id, Membership.title == membership_title
+        )
+    )
     keys = intake.recipient_keys(session, case)
-    body = envelope.seal(json.dumps({"type": "trygg/message", "v": 1, "text": text}).encode(),
-                         keys, intake.case_context(case, intake.MESSAGE))
-    services.add_message(session, case, sender="handler", kind="message",
-                         body=json.dumps(body), author=membership)
+    body = envelope.seal(
+        json.dumps({"type": "trygg/message", "v": 1, "text": text}).encode(),
+        keys,
+        intake.case_context(case, intake.MESSAGE),
+    )
+    services.add_message(
+        session, case, sender="handler", kind="message", body=json.dumps(body), author=membership
+    )
 
 
 @dataclass
@@ -100,18 +123,29 @@ class Sealed:
     case_id: uuid.UUID
 
 
-def sealed_submission(org: Organisation, recipients: Iterable[bytes], document: dict[str, Any], *,
-                      excluded: Iterable[str] = (), extra_keys: Iterable[bytes] = ()) -> Sealed:
+def sealed_submission(
+    org: Organisation,
+    recipients: Iterable[bytes],
+    document: dict[str, Any],
+    *,
+    excluded: Iterable[str] = (),
+    extra_keys: Iterable[bytes] = (),
+) -> Sealed:
     code = receipt.generate()
     keys = receipt.derive(code)
     case_id = uuid.uuid4()
-    report = envelope.seal(json.dumps(document).encode(),
-                           [*recipients, keys.public_key, *extra_keys],
-                           f"org:{org.public_id}/case:{case_id}/report")
+    report = envelope.seal(
+        json.dumps(document).encode(),
+        [*recipients, keys.public_key, *extra_keys],
+        f"org:{org.public_id}/case:{case_id}/report",
+    )
     body = {
-        "case": str(case_id), "idempotency_key": b64(os.urandom(32)),
-        "lookup_token": b64(keys.lookup_token), "reporter_public_key": b64(keys.public_key),
-        "excluded": list(excluded), "report": report,
+        "case": str(case_id),
+        "idempotency_key": b64(os.urandom(32)),
+        "lookup_token": b64(keys.lookup_token),
+        "reporter_public_key": b64(keys.public_key),
+        "excluded": list(excluded),
+        "report": report,
     }
     return Sealed(body, code, keys, case_id)
 
@@ -172,14 +206,18 @@ def files_containing(needle: bytes, roots: Iterable[Path], since: float) -> list
 
 def sqlite_files(url: str) -> list[Path]:
     path = Path(url.removeprefix("sqlite:///"))
-    return [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-journal"), Path(f"{path}-shm"))
-            if p.exists()]
+    return [
+        p
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-journal"), Path(f"{path}-shm"))
+        if p.exists()
+    ]
 
 
 def pg_dump(url: str) -> bytes:
     plain = url.replace("postgresql+psycopg://", "postgresql://")
-    return subprocess.run(["pg_dump", "--no-owner", plain], check=True,
-                          capture_output=True, timeout=120).stdout
+    return subprocess.run(
+        ["pg_dump", "--no-owner", plain], check=True, capture_output=True, timeout=120
+    ).stdout
 
 
 def database_contains(needle: bytes, url: str) -> list[str]:
