@@ -19,10 +19,9 @@ from casework import contexts, handover, services
 from casework.errors import BadSealedItem, CaseworkError
 from casework.forms import MessageSchema, ResealSchema
 from casework.models import Attachment, Case, Handoff, Message
-from casework.views import _me, bp, load_case, refuse
+from casework.views import bp, load_case, me, refuse
 from trygg import access
 from trygg.extensions import db
-from trygg.i18n import current_language
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -95,7 +94,7 @@ def sealed(org_slug: str, case_id: uuid.UUID) -> Response:
         "handlers": [
             {"id": str(m.public_id), "name": m.person.name, "title": m.title,
              "public_key": services.b64(m.person.public_key) if m.person.public_key else None,
-             "me": m.id == _me().id}
+             "me": m.id == me().id}
             for m in handlers
         ],
         "report": _envelope(case.report),
@@ -136,7 +135,7 @@ def attachment(org_slug: str, case_id: uuid.UUID, attachment_id: uuid.UUID) -> R
     )
     if item is None or not item.complete:
         abort(404)
-    services.log_view(db.session(), case, _me(), "attachment.downloaded")
+    services.log_view(db.session(), case, me(), "attachment.downloaded")
     db.session.commit()
     length = len(item.header or b"") + item.size
     return Response(
@@ -155,7 +154,7 @@ def post_message(org_slug: str, case_id: uuid.UUID) -> Response:
     except ValidationError:
         return _error(case, "message.sent", BadSealedItem("schema"))
     try:
-        message = services.post_message(db.session(), case, _me(), kind=data["kind"],
+        message = services.post_message(db.session(), case, me(), kind=data["kind"],
                                         body=data["body"], feedback=data["feedback"])
     except CaseworkError as error:
         return _error(case, "message.sent" if data["kind"] == "message" else "note.added", error)
@@ -187,7 +186,7 @@ def add_handler(org_slug: str, case_id: uuid.UUID) -> Response:
         return _error(case, "handler.added", BadSealedItem("schema"))
     try:
         target = handover.add_handler(
-            db.session(), case, _me(), new_handler=data["handler"], resealed=data["items"],
+            db.session(), case, me(), new_handler=data["handler"], resealed=data["items"],
             leave=data["leave"], on=services.today(),
         )
     except CaseworkError as error:
@@ -207,19 +206,17 @@ def export(org_slug: str, case_id: uuid.UUID) -> Response:
 
     case = load_case(case_id)
     audit.append(db.session(), "case.exported", organisation_id=case.organisation_id,
-                 case_id=case.id, actor_id=_me().id)
+                 case_id=case.id, actor_id=me().id)
     db.session.commit()
     created = utcnow()
     key = signing_key(current_app.config["SECRET_KEY"])
     name = f"trygg-case-{str(case.public_id)[:8]}-{created:%Y%m%d}.json"
     return Response(
         stream_with_context(stream_bundle(
-            db.session(), case, _me(), key=key, created_at=created,
+            db.session(), case, me(), key=key, created_at=created,
             server=current_app.config["TRYGG"].base_url,
         )),
         mimetype="application/json",
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
     )
 
-
-__all__ = ["current_language", "uuid"]

@@ -46,7 +46,8 @@ bp = Blueprint("casework", __name__, template_folder="templates", url_prefix="/o
 CONFLICTS = ("case_changed", "bad_transition", "already_on_case")
 
 
-def _me() -> Membership:
+def me() -> Membership:
+    """The signed-in handler's membership in the URL's organisation (set by access.org)."""
     membership: Membership = g.membership
     return membership
 
@@ -71,15 +72,15 @@ def load_case(case_id: uuid.UUID) -> Case:
     """The case if it is sealed to the signed-in handler; 404 otherwise (refusal logged when
     a case of this organisation exists, so its handlers can see who tried)."""
     try:
-        return services.case_for(db.session(), _me(), case_id)
+        return services.case_for(db.session(), me(), case_id)
     except CaseNotFound:
         db.session.rollback()
         other = db.session.scalar(
             db.select(Case).where(Case.public_id == case_id,
-                                  Case.organisation_id == _me().organisation_id)
+                                  Case.organisation_id == me().organisation_id)
         )
         if other is not None:
-            services.log_refusal(db.session(), other, _me(), "case.denied", "not_on_case")
+            services.log_refusal(db.session(), other, me(), "case.denied", "not_on_case")
             db.session.commit()
         abort(404)
 
@@ -87,7 +88,7 @@ def load_case(case_id: uuid.UUID) -> Case:
 def refuse(case: Case | None, action: str, error: CaseworkError) -> int:
     """Undo whatever the action did, log the refusal, return the HTTP status to answer with."""
     db.session.rollback()
-    services.log_refusal(db.session(), case, _me(), action, error.code)
+    services.log_refusal(db.session(), case, me(), action, error.code)
     db.session.commit()
     return 409 if error.code in CONFLICTS else 400
 
@@ -96,15 +97,15 @@ def refuse(case: Case | None, action: str, error: CaseworkError) -> int:
 @access.org("handler")
 def inbox_view(org_slug: str) -> str:
     page = inbox.inbox(
-        db.session(), _me(), state=request.args.get("state", "open"),
+        db.session(), me(), state=request.args.get("state", "open"),
         sort=request.args.get("sort", "deadline"),
         page=request.args.get("page", 1, type=int), on=services.today(),
     )
     others = [
         m for m in db.session.scalars(
-            db.select(Membership).where(Membership.person_id == _me().person_id,
+            db.select(Membership).where(Membership.person_id == me().person_id,
                                         Membership.role == "handler",
-                                        Membership.id != _me().id)
+                                        Membership.id != me().id)
         )
     ]
     return render_template(
@@ -167,7 +168,7 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
         confirm_form=ConfirmForm(formdata=None),
         trail=trail,
         people=people,
-        me=_me(),
+        me=me(),
     ), status
 
 
@@ -175,7 +176,7 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
 @access.org("handler")
 def case_page(org_slug: str, case_id: uuid.UUID) -> tuple[str, int]:
     case = load_case(case_id)
-    services.log_view(db.session(), case, _me(), "case.viewed")
+    services.log_view(db.session(), case, me(), "case.viewed")
     db.session.commit()
     return _case_page(case)
 
@@ -200,8 +201,8 @@ def change_state(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int
             text = services.check_envelope(form.note.data,
                                            services.expected_kids(db.session(), case, "note"))
             services.add_message(db.session(), case, sender="handler", kind="note", body=text,
-                                 author=_me())
-        states.transition(db.session(), case, _me(), to=form.to.data, reason=form.reason.data,
+                                 author=me())
+        states.transition(db.session(), case, me(), to=form.to.data, reason=form.reason.data,
                           from_state=form.from_state.data, on=services.today())
     except CaseworkError as error:
         flash(str(error.message), "error")
@@ -224,7 +225,7 @@ def save_assessment(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, 
                                        CaseworkError("bad_assessment")), assessment_form=form)
     try:
         result = assessing.record_assessment(
-            db.session(), case, _me(), nature=form.nature.data, frequency=form.frequency.data,
+            db.session(), case, me(), nature=form.nature.data, frequency=form.frequency.data,
             relation=form.relation.data, power=form.power.data,
             consequences=form.consequences.data, aggravating=form.aggravating.data or [],
             criminal=bool(form.criminal.data), on=services.today(), seen=form.seen.data,
@@ -252,7 +253,7 @@ def save_decisions(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, i
                                        CaseworkError("bad_assessment")), decisions_form=form)
     try:
         assessing.record_decisions(
-            db.session(), case, _me(), reactions=form.reactions.data or [],
+            db.session(), case, me(), reactions=form.reactions.data or [],
             referrals=form.referrals.data or [], outcome=form.outcome.data or None,
             known_referrals=entries, seen=form.seen.data,
         )
@@ -274,7 +275,7 @@ def save_handoff(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int
             from casework.errors import BadSealedItem
 
             raise BadSealedItem("form")
-        handoff.save_summary(db.session(), case, _me(), summary=form.summary.data,
+        handoff.save_summary(db.session(), case, me(), summary=form.summary.data,
                              checklist=form.checklist.data or [], on=services.today())
     except CaseworkError as error:
         flash(str(error.message), "error")
@@ -293,7 +294,7 @@ def release_handoff(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, 
     try:
         if not form.validate_on_submit():
             raise CaseworkError("bad_form")
-        handoff.release(db.session(), case, _me(), on=services.today())
+        handoff.release(db.session(), case, me(), on=services.today())
     except CaseworkError as error:
         flash(str(error.message), "error")
         return _case_page(case, refuse(case, "handoff.released", error))
@@ -320,7 +321,7 @@ def leave(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int]:
     try:
         if not form.validate_on_submit():
             raise CaseworkError("bad_form")
-        handover.leave_case(db.session(), case, _me())
+        handover.leave_case(db.session(), case, me())
     except CaseworkError as error:
         flash(str(error.message), "error")
         return _case_page(case, refuse(case, "handler.left", error))
