@@ -24,9 +24,10 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from accounts.models import Membership, Organisation, Person
@@ -52,7 +53,7 @@ MAX_MESSAGE_CT = 1024 * 1024 * 4 // 3 + 64
 MAX_SMALL_CT = 2048 * 4 // 3 + 64  # file keys and attachment metadata pad to 1 KiB
 
 
-def context(org: Organisation, case_public_id: uuid.UUID, suffix: str) -> str:
+def context(org: Organisation | Destination, case_public_id: uuid.UUID, suffix: str) -> str:
     """The envelope context for an item of a case (also before the Case row exists)."""
     if suffix not in SUFFIXES:
         raise ValueError(f"unknown context suffix {suffix!r}")
@@ -170,7 +171,7 @@ def lookup_digest(secret: str, lookup_token: bytes) -> bytes:
     return keyed_hash(secret, "lookup", lookup_token)
 
 
-def idempotency_digest(secret: str, org: Organisation, key: bytes) -> bytes:
+def idempotency_digest(secret: str, org: Organisation | Destination, key: bytes) -> bytes:
     return keyed_hash(secret, "idempotency", org.public_id.bytes + key)
 
 
@@ -210,12 +211,69 @@ def handlers(session: Session, org: Organisation) -> list[Handler]:
     return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5]) for r in rows]
 
 
-def route(available: list[Handler], excluded: Iterable[uuid.UUID]) -> list[Handler]:
+@dataclass(frozen=True)
+class Destination:
+    """An organisation as intake needs it: who it is and who can receive its reports.
+
+    Loaded in one query (`destination`), because submitting is the hot path; it has the same
+    `id`, `public_id`, `slug` and `name` as the Organisation it stands for.
+    """
+
+    id: int
+    public_id: uuid.UUID
+    slug: str
+    name: str
+    acknowledge_days: int
+    feedback_days: int
+    handlers: tuple[Handler, ...]
+
+    @classmethod
+    def of(cls, session: Session, org: Organisation) -> Destination:
+        return cls(org.id, org.public_id, org.slug, org.name, org.acknowledge_days,
+                   org.feedback_days, tuple(handlers(session, org)))
+
+
+@lru_cache(maxsize=1)
+def _destination_query() -> Select[Any]:
+    # Built once, from the tables rather than the mapped classes: constructing and
+    # compiling this statement costs more than running it, and it is the first query of
+    # every submission.
+    m, p, o = Membership.__table__.c, Person.__table__.c, Organisation.__table__.c
+    receiving = (
+        select(m.organisation_id, m.id, m.public_id, m.title, m.external, p.public_key, p.email)
+        .join_from(Membership.__table__, Person.__table__, m.person_id == p.id)
+        .where(m.role == "handler", p.active.is_(True), p.public_key.is_not(None))
+        .subquery()
+    )
+    return (
+        select(o.id, o.public_id, o.slug, o.name, o.acknowledge_days, o.feedback_days,
+               receiving.c.id, receiving.c.public_id, receiving.c.title, receiving.c.external,
+               receiving.c.public_key, receiving.c.email)
+        .select_from(Organisation.__table__)
+        .outerjoin(receiving, receiving.c.organisation_id == o.id)
+        .where(o.slug == bindparam("slug"))
+        .order_by(receiving.c.external, receiving.c.title, receiving.c.id)
+    )
+
+
+def destination(session: Session, slug: str) -> Destination | None:
+    """The organisation with this slug and its receiving handlers, or None (one query)."""
+    rows = session.connection().execute(_destination_query(), {"slug": slug}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    found = tuple(Handler(r[6], r[7], r[8] or "", bool(r[9]), bytes(r[10]), r[11])
+                  for r in rows if r[6] is not None)
+    return Destination(first[0], first[1], first[2], first[3], first[4], first[5], found)
+
+
+def route(available: Iterable[Handler], excluded: Iterable[uuid.UUID]) -> list[Handler]:
     """Who receives a report, after the reporter's exclusions (design.md section 5).
 
     Every internal handler not excluded; when none is left, the external handlers not
     excluded (the fallback); when nobody is left, EveryoneExcluded.
     """
+    available = list(available)
     excluded = set(excluded)
     if excluded - {h.public_id for h in available}:
         raise UnknownHandler()
@@ -269,37 +327,38 @@ class Submission:
 
 @dataclass(frozen=True)
 class Opened:
-    case: Case
-    created: bool  # False: the same submission had already arrived (nothing new stored)
+    case_id: int  # the new case's primary key (load it with session.get when needed)
+    public_id: uuid.UUID
     recipients: list[Handler]
 
 
 def find_by_idempotency(
-    session: Session, org: Organisation, key: bytes, *, secret: str
+    session: Session, org: Organisation | Destination, key: bytes, *, secret: str
 ) -> Case | None:
     digest = idempotency_digest(secret, org, key)
     case = session.scalar(select(Case).where(Case.idempotency == digest))
     return case if case is not None and case.organisation_id == org.id else None
 
 
-def open_case(
-    session: Session, org: Organisation, submission: Submission, *, secret: str, today: date
-) -> Opened:
-    """File a sealed report as a new case, or return the case this same submission opened.
+_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
 
-    Raises an IntakeError before adding anything to the session when the submission cannot
-    be accepted. A race with an identical submission surfaces as IntegrityError at flush;
-    the caller rolls back and calls `find_by_idempotency`.
+
+def open_case(
+    session: Session, org: Destination, submission: Submission, *, secret: str, today: date
+) -> Opened:
+    """File a sealed report as a new case (the case row, its handlers and exclusions).
+
+    Raises an IntakeError, before writing anything, when the submission cannot be accepted.
+    The same submission sent again fails with IntegrityError (its idempotency key is unique),
+    or with an IntakeError if it no longer fits (a handler left meanwhile): the caller rolls
+    back and answers with `find_by_idempotency` — a query paid only on that rare path. The
+    rows are inserted with plain INSERT statements (no ORM unit of work): this is the hot path.
     """
     if len(submission.lookup_token) != 32 or len(submission.idempotency_key) < 16:
         raise IntakeError()
     if submission.case_id.version != 4:
         raise IntakeError()
-    existing = find_by_idempotency(session, org, submission.idempotency_key, secret=secret)
-    if existing is not None:
-        return Opened(existing, created=False, recipients=[])
-    available = handlers(session, org)
-    recipients = route(available, submission.excluded)
+    recipients = route(org.handlers, submission.excluded)
     try:
         envelope_v1.kid(submission.reporter_public_key)
     except ValueError:
@@ -309,32 +368,37 @@ def open_case(
         [h.public_key for h in recipients] + [submission.reporter_public_key],
         max_ct=MAX_REPORT_CT,
     )
-    case = Case(
-        public_id=submission.case_id,
-        organisation=org,
-        state="received",
-        received_on=today,
-        acknowledge_by=today + timedelta(days=org.acknowledge_days),
-        feedback_by=today + timedelta(days=org.feedback_days),
-        reporter_lookup=lookup_digest(secret, submission.lookup_token),
-        reporter_public_key=submission.reporter_public_key,
-        idempotency=idempotency_digest(secret, org, submission.idempotency_key),
-        report=_dump(submission.report),
-    )
-    case.handlers = [CaseHandler(membership_id=h.membership_id, added_on=today) for h in recipients]
-    by_id = {h.public_id: h for h in available}
-    case.exclusions = [CaseExclusion(membership_id=by_id[e].membership_id)
-                       for e in sorted(submission.excluded)]
-    session.add(case)
-    session.flush()
-    return Opened(case, created=True, recipients=recipients)
+    connection = session.connection()
+    case_id = connection.execute(_INSERT_CASE, {
+        "public_id": submission.case_id,
+        "organisation_id": org.id,
+        "state": "received",
+        "received_on": today,
+        "acknowledge_by": today + timedelta(days=org.acknowledge_days),
+        "feedback_by": today + timedelta(days=org.feedback_days),
+        "reporter_lookup": lookup_digest(secret, submission.lookup_token),
+        "reporter_public_key": submission.reporter_public_key,
+        "idempotency": idempotency_digest(secret, org, submission.idempotency_key),
+        "report": _dump(submission.report),
+    }).scalar_one()
+    connection.execute(insert(CaseHandler.__table__), [
+        {"case_id": case_id, "membership_id": h.membership_id, "added_on": today}
+        for h in recipients
+    ])
+    by_id = {h.public_id: h for h in org.handlers}
+    if submission.excluded:
+        connection.execute(insert(CaseExclusion.__table__), [
+            {"case_id": case_id, "membership_id": by_id[e].membership_id}
+            for e in sorted(submission.excluded)
+        ])
+    return Opened(case_id, submission.case_id, recipients)
 
 
 # -- the reporter coming back -------------------------------------------------------------
 
 
 def case_by_lookup(
-    session: Session, org: Organisation, lookup_token: bytes, *, secret: str
+    session: Session, org: Organisation | Destination, lookup_token: bytes, *, secret: str
 ) -> Case:
     """The organisation's case for a receipt's lookup token; ReceiptNotFound otherwise.
 
@@ -663,6 +727,7 @@ __all__ = [
     "CaseClosed",
     "CaseFull",
     "Conflict",
+    "Destination",
     "EveryoneExcluded",
     "Handler",
     "IntakeError",
@@ -686,6 +751,7 @@ __all__ = [
     "case_titles",
     "check_recipients",
     "context",
+    "destination",
     "find_by_idempotency",
     "handlers",
     "lookup_digest",

@@ -31,16 +31,26 @@ import hmac
 import io
 import struct
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import IO
+from typing import IO, Protocol
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from werkzeug.wrappers import Response
 
-from accounts.models import Organisation
 from crypto import fieldbox
+
+
+class Org(Protocol):
+    """What the guard needs of an organisation (an Organisation or an intake.Destination)."""
+
+    @property
+    def public_id(self) -> uuid.UUID: ...
+
+    @property
+    def slug(self) -> str: ...
 
 COOKIE = "trygg_reporter"
 IDLE = timedelta(minutes=30)
@@ -78,11 +88,11 @@ class ReporterSession:
         return self.private_key is not None
 
 
-def cookie_path(org: Organisation) -> str:
+def cookie_path(org: Org) -> str:
     return f"/r/{org.slug}/"
 
 
-def _purpose(org: Organisation) -> str:
+def _purpose(org: Org) -> str:
     return f"reporter-session/{org.public_id}"
 
 
@@ -91,7 +101,7 @@ def _secure() -> bool:
     return not config.is_development and config.env != "testing"
 
 
-def start(response: Response, org: Organisation, session: ReporterSession) -> None:
+def start(response: Response, org: Org, session: ReporterSession) -> None:
     """Set (or refresh) the reporter cookie on a response."""
     expires = int(time.time() + IDLE.total_seconds())
     payload = struct.pack(">Q", expires) + session.lookup_token + (session.private_key or b"")
@@ -102,12 +112,12 @@ def start(response: Response, org: Organisation, session: ReporterSession) -> No
     )
 
 
-def end(response: Response, org: Organisation) -> None:
+def end(response: Response, org: Org) -> None:
     response.delete_cookie(COOKIE, path=cookie_path(org), secure=_secure(), httponly=True,
                            samesite="Strict")
 
 
-def current(org: Organisation) -> ReporterSession | None:
+def current(org: Org) -> ReporterSession | None:
     """The reporter session of this request for this organisation, if valid and fresh."""
     raw = request.cookies.get(COOKIE)
     if not raw or len(raw) > 400:
@@ -132,7 +142,7 @@ def _day(offset: int = 0) -> str:
     return (datetime.now(UTC) - timedelta(days=offset)).strftime("%Y-%m-%d")
 
 
-def form_token(org: Organisation) -> str:
+def form_token(org: Org) -> str:
     """The token for forms shown before a receipt login (the same for everyone today)."""
     return _mac("reporter-form", f"{org.public_id}/{_day()}".encode())
 
@@ -165,7 +175,7 @@ def _sent_token() -> str:
     return request.headers.get(TOKEN_HEADER) or request.form.get(TOKEN_FIELD, "")
 
 
-def check_form(org: Organisation) -> None:
+def check_form(org: Org) -> None:
     """A POST before the receipt login: our origin and today's (or yesterday's) form token."""
     if not _checks_on():
         return

@@ -13,6 +13,8 @@ import io
 import json
 import logging
 import os
+import threading
+import time
 import uuid
 import warnings
 from collections.abc import Iterable
@@ -23,6 +25,7 @@ from typing import Any
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
@@ -139,7 +142,8 @@ def seal_json(document: dict[str, Any], recipients: list[bytes], context: str) -
 
 
 def seal_file(
-    upload: Upload, recipients: list[bytes], org: Organisation, case_id: uuid.UUID
+    upload: Upload, recipients: list[bytes], org: Organisation | intake.Destination,
+    case_id: uuid.UUID,
 ) -> SealedFile:
     """Strip metadata from images, then seal the file (stream v1) and its metadata."""
     clean = strip_image(upload.data, upload.content_type)
@@ -164,8 +168,7 @@ class ServerSealed:
 
 
 def seal_report(
-    session: Session,
-    org: Organisation,
+    org: intake.Destination,
     document: dict[str, Any],
     *,
     excluded: frozenset[uuid.UUID],
@@ -175,7 +178,7 @@ def seal_report(
     """Seal a report made without JavaScript, in memory, exactly as the browser would."""
     receipt = receipt_for(idempotency_key)
     keys = receipts.derive(receipt)
-    recipients = intake.route(intake.handlers(session, org), excluded)
+    recipients = intake.route(org.handlers, excluded)
     public_keys = [h.public_key for h in recipients] + [keys.public_key]
     digest = hmac.new(_secret().encode(), b"trygg/v1/nojs-case\x00" + idempotency_key,
                       hashlib.sha256).digest()
@@ -214,10 +217,10 @@ def seal_files_for_case(
 # -- telling the handlers -----------------------------------------------------------------
 
 
-def _inbox_link(org: Organisation) -> str:
+def _inbox_link(org_slug: str) -> str:
     base = current_app.config["TRYGG"].base_url
     candidates: list[tuple[str, dict[str, Any]]] = [
-        ("casework.inbox", {"org_slug": org.slug}), ("accounts.login", {})]
+        ("casework.inbox", {"org_slug": org_slug}), ("accounts.login", {})]
     for endpoint, values in candidates:
         try:
             return base + url_for(endpoint, **values)
@@ -226,30 +229,80 @@ def _inbox_link(org: Organisation) -> str:
     return base + "/"
 
 
-def notify_handlers(session: Session, case: Case, what: str) -> int:
-    """Email each of the case's handlers that something new is waiting: no content, no time
-    of day beyond the mail's own, just the organisation and a link. Returns how many were sent;
-    a mail failure never undoes what the reporter sent."""
-    from casework import services
+@dataclass(frozen=True)
+class Notice:
+    """What a notification needs, gathered before the commit (no database access after it)."""
 
-    link = _inbox_link(case.organisation)
-    org_name = case.organisation.name
+    org_name: str
+    org_slug: str
+    emails: tuple[str, ...]
+    what: str  # report | message
+
+
+# Per process: when each handler was last told. One email covers whatever arrives in the
+# window after it ("something new is waiting"), which also gives the mail system fewer and
+# coarser moments to record.
+_last_told: dict[str, float] = {}
+_told_lock = threading.Lock()
+
+
+def notify_window() -> float:
+    config = current_app.config["TRYGG"]
+    default = 0.0 if config.env == "testing" else 120.0
+    return float(config.extra.get("notify_window_seconds", default))
+
+
+def _due(email: str, window: float) -> bool:
+    now = time.monotonic()
+    with _told_lock:
+        last = _last_told.get(email)
+        if last is not None and now - last < window:
+            return False
+        _last_told[email] = now
+        if len(_last_told) > 10_000:  # bounded: forget the oldest half
+            for key in sorted(_last_told, key=_last_told.__getitem__)[:5_000]:
+                del _last_told[key]
+        return True
+
+
+def notice_for_case(session: Session, case: Case, what: str) -> Notice:
+    from accounts.models import Membership, Person
+    from casework.models import CaseHandler
+
+    emails = session.scalars(
+        select(Person.email)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(CaseHandler, CaseHandler.membership_id == Membership.id)
+        .where(CaseHandler.case_id == case.id, Person.active.is_(True))
+    ).all()
+    org = case.organisation
+    return Notice(org.name, org.slug, tuple(emails), what)
+
+
+def notify(notice: Notice) -> int:
+    """Email each handler that something new is waiting: no content, no case, no time of day
+    beyond the mail's own – the organisation and a link. Returns how many were handed on; a
+    mail failure never undoes what the reporter sent."""
+    window = notify_window()
+    due = [e for e in notice.emails if _due(e, window)]
+    if not due:
+        return 0
+    link = _inbox_link(notice.org_slug)
+    with force_locale("nb"):
+        subject = _("Trygg: something new is waiting for you")
+        line = (_("A new report has arrived for %(org)s.", org=notice.org_name)
+                if notice.what == "report"
+                else _("The reporter has written again in a case for %(org)s.",
+                       org=notice.org_name))
+        body = "\n\n".join([
+            line,
+            _("Sign in to read it: %(link)s", link=link),
+            _("For the reporter's safety this email never says what was written."),
+        ])
     sent = 0
-    for membership in services.case_memberships(session, case):
-        person = membership.person
-        if not person.active:
-            continue
-        with force_locale("nb"):
-            subject = _("Trygg: something new is waiting for you")
-            line = (_("A new report has arrived for %(org)s.", org=org_name) if what == "report"
-                    else _("The reporter has written again in a case for %(org)s.", org=org_name))
-            body = "\n\n".join([
-                line,
-                _("Sign in to read it: %(link)s", link=link),
-                _("For the reporter's safety this email never says what was written."),
-            ])
+    for email in due:
         try:
-            send_mail(person.email, subject, body)
+            send_mail(email, subject, body)
             sent += 1
         except MailError:
             continue
@@ -257,11 +310,13 @@ def notify_handlers(session: Session, case: Case, what: str) -> int:
 
 
 __all__ = [
+    "Notice",
     "SealedFile",
     "ServerSealed",
     "Upload",
     "limits",
-    "notify_handlers",
+    "notice_for_case",
+    "notify",
     "receipt_for",
     "seal_file",
     "seal_for_case",

@@ -276,13 +276,18 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         excluded = frozenset(uuid.UUID(x) for x in form.exclude.data or [])
     except ValueError:
         return _form_error(org, form, "invalid")
+    destination = intake.Destination.of(db.session(), org)
     try:
-        sealed = services.seal_report(db.session(), org, doc, excluded=excluded,
+        sealed = services.seal_report(destination, doc, excluded=excluded,
                                       idempotency_key=key, uploads=uploads)
         del doc, uploads  # plaintext is not needed any more
-        opened = intake.open_case(db.session(), org, sealed.submission, secret=secret,
+        opened = intake.open_case(db.session(), destination, sealed.submission, secret=secret,
                                   today=services.today())
-        services.store_files(db.session(), opened.case, sealed.files)
+        case = db.session.get(Case, opened.case_id)
+        assert case is not None  # noqa: S101 - inserted just above
+        services.store_files(db.session(), case, sealed.files)
+        notice = services.Notice(org.name, org.slug, tuple(h.email for h in opened.recipients),
+                                 "report")
         crash_point("intake-before-commit")
         db.session.commit()
     except intake.IntakeError as exc:
@@ -294,9 +299,8 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
             return _form_error(org, form, "conflict")
         return _receipt_page(org, services.receipt_for(key), [], repeated=True)
     crash_point("intake-after-commit")
-    if opened.created:
-        services.notify_handlers(db.session(), opened.case, "report")
-    return _receipt_page(org, sealed.receipt, sealed.files, repeated=not opened.created)
+    services.notify(notice)
+    return _receipt_page(org, sealed.receipt, sealed.files, repeated=False)
 
 
 def _receipt_page(org: Organisation, receipt: str, files: list[services.SealedFile], *,
@@ -503,13 +507,14 @@ def followup_message(org_slug: str) -> Response | tuple[Response, int]:
         message = intake.add_reporter_message(db.session(), case, body, kind=form.kind.data,
                                               today=services.today())
         services.store_files(db.session(), case, files, message=message)
+        notice = services.notice_for_case(db.session(), case, "message")
         db.session.commit()
     except (intake.IntakeError, ValueError) as exc:
         db.session.rollback()
         code = exc.code if isinstance(exc, intake.IntakeError) else "invalid"
         return _case_page(org, case, session, message_form=form, error=error_message(code),
                           status=STATUS.get(code, 400))
-    services.notify_handlers(db.session(), case, "message")
+    services.notify(notice)
     return _case_page(org, case, session, notice=_("Sent. The safety representative has been told "
                                                    "that you wrote."))
 
@@ -530,13 +535,14 @@ def followup_consent(org_slug: str) -> Response | tuple[Response, int]:
         consent = document.consent(statement, form.note.data or "", current_language())
         body = services.seal_for_case(db.session(), case, consent)
         intake.record_consent(db.session(), case, body, today=services.today())
+        notice = services.notice_for_case(db.session(), case, "message")
         db.session.commit()
     except (intake.IntakeError, ValueError) as exc:
         db.session.rollback()
         code = exc.code if isinstance(exc, intake.IntakeError) else "invalid"
         return _case_page(org, case, session, consent_form=form, error=error_message(code),
                           status=STATUS.get(code, 400))
-    services.notify_handlers(db.session(), case, "message")
+    services.notify(notice)
     return _case_page(org, case, session, notice=_("Your consent is recorded."))
 
 
