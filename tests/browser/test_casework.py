@@ -266,23 +266,25 @@ def _open_in_python(live: LiveServer, picture: bytes) -> tuple[str, str]:
         recipients = [h.public_key for h in chosen] + [keys.public_key]
         doc = {"type": "trygg/report", "v": 1, "lang": "nb", "what": WHAT}
         opened = intake.open_case(
-            db.session, org,
+            db.session, intake.Destination.of(db.session, org),
             intake.Submission(case_id, keys.lookup_token, keys.public_key,
                               envelope.seal(json.dumps(doc).encode(), recipients,
                                             intake.context(org, case_id, intake.REPORT)),
                               secrets.token_bytes(16)),
             secret=live.app.config["SECRET_KEY"], today=date.today(),  # type: ignore[attr-defined]
         )
+        case = db.session.get(Case, opened.case_id)
+        assert case is not None
         key, pieces = stream.encrypt_stream(io.BytesIO(picture), recipients,
-                                            opened.case.context + "/attachment")
+                                            case.context + "/attachment")
         meta = envelope.seal(json.dumps({"name": "bilde.png", "type": "image/png",
                                          "size": len(picture)}).encode(),
-                             recipients, opened.case.context + "/attachment-meta")
-        intake.store_stream(db.session, opened.case, key=key, meta=meta, stream=pieces,
+                             recipients, case.context + "/attachment-meta")
+        intake.store_stream(db.session, case, key=key, meta=meta, stream=pieces,
                             limits=intake.Limits(10**8, 10**9), today=date.today(),
                             size=len(picture))
         db.session.commit()
-        public_id = str(opened.case.public_id)
+        public_id = str(opened.public_id)
         db.session.remove()
     return public_id, code
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from casework.models import Case
 from crypto import envelope, keywrap, receipt
 from tests.conftest import FAST_KDF_ITERATIONS
 
@@ -67,7 +68,7 @@ class Cases:
             intake.context(org, case_id, "/report"),
         )
         opened = intake.open_case(
-            self.session, org,
+            self.session, intake.Destination.of(self.session, org),
             intake.Submission(case_id=case_id, lookup_token=keys.lookup_token,
                               reporter_public_key=keys.public_key, report=sealed,
                               idempotency_key=secrets.token_bytes(16),
@@ -75,7 +76,7 @@ class Cases:
             secret=SECRET, today=received_on or date.today(),
         )
         self.session.flush()
-        return Opened(opened.case, code, keys)
+        return Opened(self.session.get(Case, opened.case_id), code, keys)
 
     def reporter_says(self, opened: Opened, text: str, kind: str = "message") -> Any:
         """A reporter message (or consent) sealed as the follow-up page seals it."""
