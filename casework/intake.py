@@ -32,18 +32,18 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Membership, Organisation, Person
 from casework import services
-from casework.contexts import MESSAGE, REPORT
+from casework.contexts import ATTACHMENT, ATTACHMENT_META, MESSAGE, REPORT
 from casework.models import Attachment, AttachmentChunk, Case, CaseExclusion, CaseHandler, Message
 from crypto import envelope as envelope_v1
 from crypto import stream as stream_v1
 from crypto.errors import EnvelopeError
 
 # -- contexts -----------------------------------------------------------------------------
-# REPORT ("/report": the report document) and MESSAGE ("/message": messages, additions and
-# consent, from either side) come from casework.contexts; attachments are defined here.
+# The suffixes live in casework.contexts (one place for both sides): REPORT ("/report", the
+# report document), MESSAGE ("/message": messages, additions and consent, from either side),
+# ATTACHMENT ("/attachment": a stream's file key) and ATTACHMENT_META ("/attachment-meta":
+# {name, type, size, stripped}). SECURITY.md "Contexts" lists them.
 
-ATTACHMENT = "/attachment"  # the file key of an attachment stream
-ATTACHMENT_META = "/attachment-meta"  # {name, type, size, stripped} of an attachment
 SUFFIXES = (REPORT, MESSAGE, ATTACHMENT, ATTACHMENT_META)
 
 REPORTER_KINDS = ("message", "addition", "consent")
