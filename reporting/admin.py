@@ -11,14 +11,20 @@ from datetime import date
 
 from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from casework import directory
 from reporting.forms import DeleteForm, LocalReferralForm
 from reporting.views import bp
-from trygg import access
+from trygg import access, nav
 from trygg.extensions import db
 from trygg.i18n import current_language
+
+# Admins reach this page from their home page (trygg.nav lists links per role).
+_LINK = ("reporting.referrals_admin", _l("Referral directory"))
+if _LINK not in nav.ROLE_LINKS["admin"]:
+    nav.ROLE_LINKS["admin"].append(_LINK)
 
 
 def _page(form: LocalReferralForm, status: int = 200) -> tuple[str, int]:

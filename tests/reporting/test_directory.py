@@ -177,3 +177,14 @@ def test_admins_manage_local_entries_and_others_get_404(
         },
     )
     assert bad.status_code == 400
+
+
+def test_admins_find_the_referral_page_on_their_home_page(
+    client: FlaskClient, db_session: Session, factory: Any, login_as: Any
+) -> None:
+    org = factory.org()
+    admin = factory.person(org, "admin")
+    db_session.commit()
+    login_as(admin)
+    page = client.get("/home").get_data(as_text=True)
+    assert f"/orgs/{org.slug}/admin/referrals" in page
