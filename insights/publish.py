@@ -20,7 +20,9 @@ Primary suppression:
 
 Complementary suppression is `insights.suppression.protect`, with the cells of periods
 released earlier held fixed: what was published cannot be taken back, so new figures
-(usually the year totals) give way instead.
+(usually the year totals) give way instead. Nature, level and relation are protected
+together (`protect_linked`): their row totals and their "not yet assessed" cells are the
+same numbers, so a cell hidden in one of them is hidden in all three.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 
 from casework.vocabulary import AGGRAVATING, NATURE, REACTIONS, RELATION
 from insights.periods import Unit
-from insights.suppression import Cell, Table, protect
+from insights.suppression import Cell, Table, protect, protect_linked
 
 UNASSESSED = "not_assessed"
 NONE = "none"
@@ -156,7 +158,13 @@ def publish_year(
     ]
     year: Hidden | None = {"total": year_total_hidden} if complete else None
 
-    # 2. The breakdowns.
+    # 2. The breakdowns. Nature, level and relation share cells (each period's case count
+    # is their row total, and "not yet assessed" is the same number in all three), so
+    # they are protected as one system: a cell hidden in one is hidden in all, and no
+    # combination of the three gives a hidden cell away.
+    grids: dict[str, Table] = {}
+    primaries: dict[str, set[Cell]] = {}
+    fixeds: dict[str, dict[Cell, bool]] = {}
     for name in TABLES:
         cats = CATEGORIES[name]
         inner = [[int(row.raw["tables"][name].get(c, 0)) for c in cats] for row in rows]
@@ -181,7 +189,22 @@ def publish_year(
                 bound = sum(_top(row.raw, "tables", name, cat) or 0 for row in rows)
                 if _small(column, min(column, bound) if umbrella else None, k):
                     primary.add((n, j))
-        gone_cells = protect(grid, primary, k, fixed)
+        grids[name], primaries[name], fixeds[name] = grid, primary, fixed
+    lines = range(n + 1 if margins else n)  # the periods, and the year totals' row
+    same = [
+        [(p, (i, CATEGORIES[t].index(UNASSESSED))) for p, t in enumerate(PARTITION)]
+        for i in lines
+    ] + [[(p, (i, len(CATEGORIES[t]))) for p, t in enumerate(PARTITION)] for i in lines]
+    linked = protect_linked(
+        [grids[t] for t in PARTITION], same, [primaries[t] for t in PARTITION], k,
+        [fixeds[t] for t in PARTITION],
+    )
+    suppressed = dict(zip(PARTITION, linked, strict=True))
+    for name in MULTI:
+        suppressed[name] = protect(grids[name], primaries[name], k, fixeds[name])
+    for name in TABLES:
+        cats = CATEGORIES[name]
+        gone_cells = suppressed[name]
         for i, row in enumerate(rows):
             if row.hidden is None:
                 out[i][name] = [c for j, c in enumerate(cats) if (i, j) in gone_cells]

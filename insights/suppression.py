@@ -20,13 +20,19 @@ was fixed by an earlier release, and adds complementary cells until, on every li
 Complements are chosen to lose as little as possible: margins before inner cells (a
 year total matters less than the periods themselves), then non-zero before zero (a zero
 protects nothing once a reader uses that counts are never negative), then the smallest.
+
+Tables that show the same number in several places (the period's case count, "not yet
+assessed" in each partition of the same cases) are protected together: `Linked` joins
+them into one system in which a shared number is one cell, so hiding it in one table
+hides it in all, and the audit uses the equations of every table at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Protocol
 
 Cell = tuple[int, int]
 
@@ -101,8 +107,92 @@ class Table:
         return [ln for ln in self.lines if cell == ln.total or cell in ln.members]
 
 
+class Grid(Protocol):
+    """What `protect` and `determined` work on: a `Table`, or tables `Linked` into one."""
+
+    values: dict[Cell, int]
+    lines: list[Line]
+
+    def is_margin(self, cell: Cell) -> bool: ...
+
+    def lines_of(self, cell: Cell) -> list[Line]: ...
+
+
+@dataclass
+class Linked:
+    """Tables that share cells, as one system of lines.
+
+    Part p's cell (i, j) becomes (offset_p + i, j), the parts stacked one below the
+    other; each group in `same` lists (part, cell) pairs that show one number, and they
+    all become the first pair's cell. `places[p]` maps part p's cells to the system's.
+    """
+
+    parts: Sequence[Table]
+    same: Sequence[Sequence[tuple[int, Cell]]]
+    values: dict[Cell, int] = field(init=False)
+    lines: list[Line] = field(init=False)
+    places: list[dict[Cell, Cell]] = field(init=False)
+    margins: set[Cell] = field(init=False)
+    _by_cell: dict[Cell, list[Line]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.places, offset = [], 0
+        for part in self.parts:
+            self.places.append({(i, j): (offset + i, j) for i, j in part.values})
+            offset += part.rows + 1
+        for group in self.same:
+            (p0, c0), *rest = group
+            for p, c in rest:
+                if self.parts[p].values[c] != self.parts[p0].values[c0]:
+                    raise ValueError(f"linked cells differ: {(p0, c0)} and {(p, c)}")
+                self.places[p][c] = self.places[p0][c0]
+        self.values, self.margins = {}, set()
+        lines: dict[Line, None] = {}  # in order, each line once
+        for part, place in zip(self.parts, self.places, strict=True):
+            for c, v in part.values.items():
+                self.values[place[c]] = v
+                if part.is_margin(c):
+                    self.margins.add(place[c])
+            for ln in part.lines:
+                lines[Line(tuple(place[c] for c in ln.members), place[ln.total])] = None
+        self.lines = list(lines)
+        self._by_cell = {}
+        for ln in self.lines:
+            for c in (*ln.members, ln.total):
+                self._by_cell.setdefault(c, []).append(ln)
+
+    def is_margin(self, cell: Cell) -> bool:
+        return cell in self.margins
+
+    def lines_of(self, cell: Cell) -> list[Line]:
+        return self._by_cell.get(cell, [])
+
+
+def protect_linked(
+    parts: Sequence[Table],
+    same: Sequence[Sequence[tuple[int, Cell]]],
+    primary: Sequence[Iterable[Cell]],
+    k: int,
+    fixed: Sequence[dict[Cell, bool]],
+) -> list[set[Cell]]:
+    """`protect` for tables that share cells: the cells to suppress in each part.
+
+    A shared cell is primary when it is primary in any part; it counts as released when
+    any part released it earlier (that number is out), so a part that hid it then is
+    audited as a reader who has it.
+    """
+    system = Linked(parts, same)
+    primary_cells = {system.places[p][c] for p, cells in enumerate(primary) for c in cells}
+    fixed_cells: dict[Cell, bool] = {}
+    for place, decided in zip(system.places, fixed, strict=True):
+        for c, was_hidden in decided.items():
+            fixed_cells[place[c]] = fixed_cells.get(place[c], True) and was_hidden
+    hidden = protect(system, primary_cells, k, fixed_cells)
+    return [{c for c, s in place.items() if s in hidden} for place in system.places]
+
+
 def protect(
-    table: Table,
+    table: Grid,
     primary: Iterable[Cell],
     k: int,
     fixed: dict[Cell, bool] | None = None,
@@ -132,7 +222,7 @@ def protect(
 
 
 def _free(
-    table: Table, cells: Iterable[Cell], hidden: set[Cell], fixed: dict[Cell, bool]
+    table: Grid, cells: Iterable[Cell], hidden: set[Cell], fixed: dict[Cell, bool]
 ) -> list[Cell]:
     """Released cells that may still be suppressed, cheapest first.
 
@@ -152,13 +242,13 @@ def _free(
     return sorted(free, key=lambda c: (dead_end(c), *_cost(table, c)))
 
 
-def _cost(table: Table, cell: Cell) -> tuple[int, int, int, Cell]:
+def _cost(table: Grid, cell: Cell) -> tuple[int, int, int, Cell]:
     value = table.values[cell]
     return (0 if table.is_margin(cell) else 1, 1 if value == 0 else 0, value, cell)
 
 
 def _fix_line(
-    table: Table, line: Line, hidden: set[Cell], fixed: dict[Cell, bool], k: int
+    table: Grid, line: Line, hidden: set[Cell], fixed: dict[Cell, bool], k: int
 ) -> bool:
     """Hide one more cell on `line` if it breaks rule 1 or 2; True when it did."""
     gone = [c for c in (*line.members, line.total) if c in hidden]
@@ -184,7 +274,7 @@ def _fix_line(
 
 
 def _break_determination(
-    table: Table, cell: Cell, hidden: set[Cell], fixed: dict[Cell, bool]
+    table: Grid, cell: Cell, hidden: set[Cell], fixed: dict[Cell, bool]
 ) -> None:
     """Hide one more cell so that `cell` is no longer determined (nearest lines first)."""
     near = {c for ln in table.lines_of(cell) for c in (*ln.members, ln.total)}
@@ -200,7 +290,7 @@ def _break_determination(
     hidden.add(candidates[0])
 
 
-def determined(table: Table, hidden: set[Cell]) -> set[Cell]:
+def determined(table: Grid, hidden: set[Cell]) -> set[Cell]:
     """The hidden cells whose value follows exactly from the released figures.
 
     Each line gives an equation in the hidden cells (members +1, total −1; the released
@@ -254,7 +344,7 @@ def _rref(rows: list[list[Fraction]], width: int) -> list[tuple[int, int]]:
     return pivots
 
 
-def single_subtraction_leaks(table: Table, hidden: set[Cell]) -> list[Cell]:
+def single_subtraction_leaks(table: Grid, hidden: set[Cell]) -> list[Cell]:
     """Hidden cells that one line gives away (all its other cells released)."""
     out = []
     for line in table.lines:

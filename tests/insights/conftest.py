@@ -7,6 +7,7 @@ import itertools
 import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -68,3 +69,37 @@ def add_case(
 @pytest.fixture()
 def cases(db_session: Session) -> Any:
     return lambda org, received, **kw: add_case(db_session, org, received, **kw)
+
+
+def derivable(equations: Iterable[dict[Any, int]], hidden: set[Any]) -> set[Any]:
+    """The hidden figures that follow exactly from the released ones.
+
+    `equations` are the homogeneous parts of what a reader knows (Σ coefficient ·
+    figure = released constant); a hidden figure follows when its unit vector lies in
+    the span of the equations restricted to the hidden figures. Exact elimination over
+    the rationals, written independently of `insights.suppression.determined`.
+    """
+    basis: list[tuple[Any, dict[Any, Fraction]]] = []  # fully reduced, one pivot each
+
+    def reduce(vector: dict[Any, Fraction]) -> dict[Any, Fraction]:
+        for pivot, row in basis:
+            factor = vector.get(pivot, Fraction(0))
+            if factor:
+                for v, a in row.items():
+                    vector[v] = vector.get(v, Fraction(0)) - factor * a
+        return {v: a for v, a in vector.items() if a}
+
+    for eq in equations:
+        vector = reduce({v: Fraction(a) for v, a in eq.items() if v in hidden})
+        if not vector:
+            continue
+        pivot = min(vector, key=repr)
+        row = {v: a / vector[pivot] for v, a in vector.items()}
+        for i, (p, other) in enumerate(basis):
+            factor = other.get(pivot, Fraction(0))
+            if factor:
+                merged = {v: other.get(v, Fraction(0)) - factor * row.get(v, Fraction(0))
+                          for v in other.keys() | row.keys()}
+                basis[i] = (p, {v: a for v, a in merged.items() if a})
+        basis.append((pivot, row))
+    return {x for x in hidden if not reduce({x: Fraction(1)})}

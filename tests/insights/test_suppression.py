@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import pytest
@@ -9,12 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insights.suppression import (
+    Linked,
     SuppressionError,
     Table,
     determined,
     protect,
+    protect_linked,
     single_subtraction_leaks,
 )
+from tests.insights.conftest import derivable
 
 
 def _primary(table: Table, k: int) -> set[tuple[int, int]]:
@@ -156,3 +160,106 @@ def test_fraction_arithmetic_is_exact() -> None:
     hidden = set(table.values)
     assert determined(table, hidden) == set()
     assert Fraction(1, 3) * 3 == 1
+
+
+# Linked tables: several partitions of the same cases, side by side. Each shows the same
+# row totals and the same last column ("not yet assessed"), so a reader can combine them.
+
+Linking = tuple[list[Table], list[list[tuple[int, tuple[int, int]]]], int]
+
+
+@st.composite
+def linked_tables(draw: st.DrawFn) -> Linking:
+    rows = draw(st.integers(1, 3))
+    shared = [draw(st.integers(0, 8)) for _ in range(rows)]
+    cols = draw(st.integers(1, 3))
+    cell = st.one_of(st.integers(0, 5), st.integers(0, 20))
+    first = [[draw(cell) for _ in range(cols)] for _ in range(rows)]
+    rest = [sum(r) for r in first]
+    parts = [first]
+    for _ in range(draw(st.integers(1, 2))):
+        cols = draw(st.integers(1, 4))
+        inner = []
+        for total in rest:  # the same cases again, split another way
+            cuts = sorted(draw(st.lists(st.integers(0, total), min_size=cols - 1,
+                                        max_size=cols - 1)))
+            inner.append([b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)])
+        parts.append(inner)
+    col_margin = draw(st.booleans())
+    tables = [
+        Table.with_margins([[*r, s] for r, s in zip(inner, shared, strict=True)],
+                           row_margin=True, col_margin=col_margin)
+        for inner in parts
+    ]
+    same = []
+    for i in range(rows + 1 if col_margin else rows):
+        same.append([(p, (i, t.cols - 1)) for p, t in enumerate(tables)])  # the shared column
+        same.append([(p, (i, t.cols)) for p, t in enumerate(tables)])  # the row total
+    return tables, same, draw(st.integers(3, 6))
+
+
+def _equations(tables: list[Table], same: list[list[tuple[int, tuple[int, int]]]]) -> list[
+    dict[tuple[int, tuple[int, int]], int]
+]:
+    """Every line of every part, and "these cells are one number", over (part, cell)."""
+    out: list[dict[tuple[int, tuple[int, int]], int]] = []
+    for p, table in enumerate(tables):
+        for line in table.lines:
+            eq = {(p, c): 1 for c in line.members}
+            eq[(p, line.total)] = -1
+            out.append(eq)
+    for group in same:
+        first, *others = group
+        out += [{first: 1, other: -1} for other in others]
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(linked_tables())
+def test_no_hidden_cell_of_linked_tables_follows_from_all_of_them_together(
+    case: Linking,
+) -> None:
+    tables, same, k = case
+    primary = [_primary(t, k) for t in tables]
+    hidden = protect_linked(tables, same, primary, k, [{} for _ in tables])
+    for p, table in enumerate(tables):
+        assert primary[p] <= hidden[p]
+        assert single_subtraction_leaks(table, hidden[p]) == []
+    for group in same:  # a shared cell is hidden everywhere or nowhere
+        assert len({c in hidden[p] for p, c in group}) == 1
+    secret = {(p, c) for p, cells in enumerate(hidden) for c in cells}
+    assert derivable(_equations(tables, same), secret) == set()
+    system = Linked(tables, same)
+    assert determined(system, {system.places[p][c] for p, c in secret}) == set()
+
+
+def test_a_shared_cell_hidden_in_one_table_is_hidden_in_the_other() -> None:
+    # 9 cases: 4 verbal, 2 physical, 3 not assessed; by level 3, 3 and 3 not assessed.
+    nature = Table.with_margins([[4, 2, 3]], row_margin=True, col_margin=False)
+    level = Table.with_margins([[3, 3, 3]], row_margin=True, col_margin=False)
+    same = [[(0, (0, 2)), (1, (0, 2))], [(0, (0, 3)), (1, (0, 3))]]
+    released = {(0, 3): False}
+    hidden = protect_linked([nature, level], same, [{(0, 1)}, set()], 3, [released, released])
+    assert hidden[0] == {(0, 1), (0, 2)}  # physical, and not assessed as its partner
+    assert (0, 2) in hidden[1] and len(hidden[1]) == 2  # not assessed, and a partner
+    # Brute force: every filling of the hidden cells that agrees with both tables.
+    unknowns = [(p, c) for p, cells in enumerate(hidden) for c in sorted(cells)]
+    tables = [nature, level]
+    physical = set()
+    for guess in itertools.product(range(10), repeat=len(unknowns)):
+        filled = [dict(t.values) for t in tables]
+        for (p, c), v in zip(unknowns, guess, strict=True):
+            filled[p][c] = v
+        if filled[0][(0, 2)] != filled[1][(0, 2)]:
+            continue
+        if all(sum(filled[p][m] for m in ln.members) == filled[p][ln.total]
+               for p, t in enumerate(tables) for ln in t.lines):
+            physical.add(filled[0][(0, 1)])
+    assert len(physical) > 1
+
+
+def test_linked_cells_must_hold_the_same_number() -> None:
+    a = Table.with_margins([[1, 2]], row_margin=True, col_margin=False)
+    b = Table.with_margins([[2, 2]], row_margin=True, col_margin=False)
+    with pytest.raises(ValueError, match="differ"):
+        Linked([a, b], [[(0, (0, 2)), (1, (0, 2))]])
