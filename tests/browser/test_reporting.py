@@ -28,12 +28,24 @@ INTERNAL = "Verneombud"
 EXTERNAL = "Ekstern rådgiver"
 
 
-def _context(browser: Any, **options: Any) -> Any:
-    context = browser.new_context(**options)
+def _icon(route: Any) -> None:
     # Chromium fetches the icon lazily; closing the context mid-request leaves the live
     # server's file handle to the garbage collector (a ResourceWarning, an error here).
-    context.route("**/favicon.svg", lambda route: route.abort())
+    route.fulfill(
+        status=200, content_type="image/svg+xml", body="<svg xmlns='http://www.w3.org/2000/svg'/>"
+    )
+
+
+def _context(browser: Any, **options: Any) -> Any:
+    context = browser.new_context(**options)
+    context.route("**/favicon.svg", _icon)
     return context
+
+
+@pytest.fixture()
+def quiet_page(page: Any) -> Any:
+    page.context.route("**/favicon.svg", _icon)
+    return page
 
 
 @pytest.fixture()
@@ -137,8 +149,9 @@ EXPECTED_FIELDS = {
 
 
 def test_public_page_sets_no_cookie_keeps_the_language_and_is_accessible(
-    page: Any, live_server: LiveServer
+    quiet_page: Any, live_server: LiveServer
 ) -> None:
+    page = quiet_page
     response = page.goto(live_server("/r/demo?lang=en"))
     assert response.status == 200
     assert "set-cookie" not in response.headers
@@ -155,15 +168,17 @@ def test_public_page_sets_no_cookie_keeps_the_language_and_is_accessible(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_unknown_organisation_is_a_clear_404(page: Any, live_server: LiveServer) -> None:
+def test_unknown_organisation_is_a_clear_404(quiet_page: Any, live_server: LiveServer) -> None:
+    page = quiet_page
     response = page.goto(live_server("/r/no-such-org"))
     assert response.status == 404
     assert "No reporting page here" in page.content() or "Ingen meldeside her" in page.content()
 
 
 def test_report_with_javascript_reply_and_follow_up(
-    page: Any, live_server: LiveServer, logs: pytest.LogCaptureFixture
+    quiet_page: Any, live_server: LiveServer, logs: pytest.LogCaptureFixture
 ) -> None:
+    page = quiet_page
     since = support.now()
     phrase = support.canary()
     errors: list[str] = []
@@ -193,6 +208,10 @@ def test_report_with_javascript_reply_and_follow_up(
     page.wait_for_selector("#receipt-panel:not([hidden])")
     receipt = page.locator("#receipt-js").inner_text().strip()
     assert len(receipt) == 29
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("#receipt-panel [data-copy]")
+    expect(page.locator("#receipt-panel [data-copy-status]")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == receipt
     # (Playwright's wait_for_function evaluates strings, which the CSP rightly forbids.)
     rows = page.locator("[data-upload-list] li")
     expect(rows).to_have_count(2)
@@ -255,6 +274,16 @@ def test_report_with_javascript_reply_and_follow_up(
             support.open_message(case, last.body, demo.key(INTERNAL))["text"]
             == f"Ja, gjerne. {phrase}"
         )
+
+    assert "You should get an answer by" in page.locator(".case-status").inner_text()
+    page.check("#agree")
+    page.click("#consent-form button[type=submit]")
+    expect(page.locator("#consent-title ~ .notice")).to_contain_text("You have given your consent")
+    with Demo(live_server) as demo:
+        kinds = db.session.scalars(
+            select(Message.kind).where(Message.case_id == demo.latest().id).order_by(Message.seq)
+        ).all()
+        assert kinds[-1] == "consent"
 
     # Another tab: the session cookie is shared, the key in sessionStorage is not.
     other = page.context.new_page()
