@@ -246,8 +246,17 @@ def durations(raw: Raw, kind: str, k: int) -> dict[str, Any] | None:
 
 
 def deadlines(raw: Raw, kind: str, k: int) -> dict[str, Any] | None:
-    """The share of deadlines kept among those due in the period, or None under k."""
+    """The share of deadlines kept among those due in the period, or None.
+
+    The share and the number due are two counts: the deadlines kept and those missed
+    ("83 % of 6" is one missed). Each passes the k rule like any cell, so the figure is
+    shown only when at least k fell due and the kept and the missed are each none or at
+    least k (in an umbrella, at least k outside the largest member).
+    """
     due, kept = (int(v) for v in raw["deadlines"][kind])
-    if _small(due, _top(raw, "deadlines", kind), k, zero_counts=True):
+    if _small(due, _top(raw, "deadlines", kind, "due"), k, zero_counts=True):
         return None
+    for part, n in (("kept", kept), ("missed", due - kept)):
+        if _small(n, _top(raw, "deadlines", kind, part), k):
+            return None
     return {"due": due, "kept_share": round(kept / due, 2)}

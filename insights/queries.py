@@ -27,7 +27,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from casework.models import Assessment, AssessmentAggravating, Case, CaseReaction
 from insights.periods import RELEASE_DELAY_DAYS, Unit
-from insights.publish import CATEGORIES, NONE, UNASSESSED, Raw, empty_raw
+from insights.publish import CATEGORIES, DEADLINES, NONE, UNASSESSED, Raw, empty_raw
 
 
 def _sql(compiler: SQLCompiler, element: FunctionElement[Any], **kw: Any) -> list[str]:
@@ -274,7 +274,7 @@ def combine(
         "total": 0,
         "tables": {t: dict.fromkeys(c, 0) for t, c in CATEGORIES.items()},
         "durations": {"acknowledge": 0, "close": 0},
-        "deadlines": {"acknowledge": 0, "feedback": 0},
+        "deadlines": {d: {"due": 0, "kept": 0, "missed": 0} for d in DEADLINES},
     }
     for raw in per_org.values():
         total["total"] += raw["total"]
@@ -288,7 +288,8 @@ def combine(
         for name, (due, kept) in raw["deadlines"].items():
             total["deadlines"][name][0] += due
             total["deadlines"][name][1] += kept
-            top["deadlines"][name] = max(top["deadlines"][name], due)
+            for part, n in (("due", due), ("kept", kept), ("missed", due - kept)):
+                top["deadlines"][name][part] = max(top["deadlines"][name][part], n)
     total["durations"] = {name: dict(h) for name, h in histograms.items()}
     if with_top:
         total["top"] = top

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,9 +27,11 @@ from insights.publish import (
     Hidden,
     Raw,
     Row,
+    deadlines,
     empty_raw,
     publish_year,
 )
+from insights.queries import combine
 from tests.insights.conftest import derivable
 
 Var = tuple[Any, ...]
@@ -154,3 +157,34 @@ def test_no_hidden_figure_follows_from_all_the_tables_of_a_year_together(
     published = [r.hidden for r in rows if r.hidden is not None]
     secret = _hidden_figures(published, year)
     assert derivable(_equations(len(raws), complete), secret) == set()
+
+
+@pytest.mark.parametrize(("due", "kept", "shown"), [
+    (6, 5, False),  # the security review's example: exactly one missed out of six
+    (10, 6, False),  # four missed
+    (10, 4, False),  # four kept
+    (10, 5, True),  # five of each
+    (6, 6, True),  # every deadline kept
+    (6, 0, True),  # none kept
+    (4, 4, False),  # fewer than k deadlines at all
+])
+def test_a_deadline_share_is_shown_only_when_kept_and_missed_are_each_none_or_at_least_k(
+    due: int, kept: int, shown: bool
+) -> None:
+    # A share and the number of deadlines behind it are two counts: those kept and those
+    # missed. Each is a count like any other cell.
+    raw = empty_raw()
+    raw["deadlines"]["feedback"] = [due, kept]
+    expected = {"due": due, "kept_share": round(kept / due, 2)} if shown else None
+    assert deadlines(raw, "feedback", 5) == expected
+
+
+def test_an_umbrella_hides_a_deadline_share_that_a_member_could_subtract_its_own_from() -> None:
+    a, b = empty_raw(), empty_raw()
+    a["deadlines"]["feedback"] = [10, 6]  # 4 missed
+    b["deadlines"]["feedback"] = [10, 8]  # 2 missed
+    raw = combine({1: a, 2: b}, {"acknowledge": {}, "close": {}}, with_top=True)
+    assert raw["deadlines"]["feedback"] == [20, 14]
+    # 6 missed in all, but the leader of the first member, subtracting its own 4, would
+    # learn that the other member missed 2.
+    assert deadlines(raw, "feedback", 5) is None
