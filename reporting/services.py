@@ -36,7 +36,7 @@ from crypto import envelope as envelope_v1
 from crypto import receipt as receipts
 from crypto import stream as stream_v1
 from crypto.errors import ReceiptTypoError
-from trygg.mail import MailError, send_mail
+from trygg.mail import MailError, send_mail_later
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +302,7 @@ def notify(notice: Notice) -> int:
     sent = 0
     for email in due:
         try:
-            send_mail(email, subject, body)
+            send_mail_later(email, subject, body)
             sent += 1
         except MailError:
             continue

@@ -1,9 +1,10 @@
 """A tiny mailer: notifications that something happened, never what.
 
-`send_mail(to, subject, body)` sends one plain-text message. With `TRYGG_SMTP_HOST` set it
-goes through SMTP (STARTTLS by default); without it (development, tests) the message is
-written as an `.eml` file to the outbox folder (`TRYGG_MAIL_OUTBOX`), so a developer can read
-it and a test can assert on it.
+`send_mail(to, subject, body)` sends one plain-text message; `send_mail_later` does the SMTP
+part on a background thread (for requests that must not wait on a mail server). With
+`TRYGG_SMTP_HOST` set it goes through SMTP (STARTTLS by default); without it (development,
+tests) the message is written as an `.eml` file to the outbox folder (`TRYGG_MAIL_OUTBOX`),
+so a developer can read it and a test can assert on it.
 
 Callers put no report content in a message: a subject, a line or two, and a link.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import secrets
 import smtplib
 import ssl
+import threading
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -83,6 +86,37 @@ def send_mail(to: str, subject: str, body: str, *, config: Config | None = None)
         raise MailError(exc.__class__.__name__) from None
 
 
+_queue: queue.SimpleQueue[tuple[Config, EmailMessage]] = queue.SimpleQueue()
+_worker: threading.Thread | None = None
+_worker_lock = threading.Lock()
+
+
+def _deliver_queued() -> None:
+    while True:
+        config, message = _queue.get()
+        try:
+            _send_smtp(config, message)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("mail not sent (%s)", exc.__class__.__name__)
+
+
+def send_mail_later(to: str, subject: str, body: str, *, config: Config | None = None) -> None:
+    """Like send_mail, but an SMTP hand-off happens on a background thread, so a slow or
+    unreachable mail server never holds up the request (a reporter waiting on their
+    receipt). Best effort: a message queued when the process stops is lost. Without SMTP
+    (the outbox) it is written at once, as send_mail does."""
+    global _worker
+    config = config or current_app.config["TRYGG"]
+    if not config.smtp_host:
+        send_mail(to, subject, body, config=config)
+        return
+    _queue.put((config, _message(config, to, subject, body)))
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_deliver_queued, name="trygg-mail", daemon=True)
+            _worker.start()
+
+
 def outbox(config: Config) -> list[EmailMessage]:
     """Messages in the outbox folder, oldest first (development and tests)."""
     from email import message_from_bytes, policy
@@ -94,4 +128,4 @@ def outbox(config: Config) -> list[EmailMessage]:
     return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in files]
 
 
-__all__ = ["MailError", "outbox", "send_mail"]
+__all__ = ["MailError", "outbox", "send_mail", "send_mail_later"]

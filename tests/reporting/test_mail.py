@@ -81,3 +81,30 @@ def test_a_failing_server_raises_mail_error_without_details(
     with pytest.raises(MailError):
         send_mail("a@example.test", "s", "b", config=Config(env="testing", smtp_host="h"))
     assert "a@example.test" not in caplog.text
+
+
+def test_later_hands_smtp_to_a_background_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from trygg.mail import send_mail_later
+
+    delivered = threading.Event()
+    seen: list[str] = []
+
+    class Recorder(FakeSMTP):
+        def send_message(self, message: EmailMessage) -> None:
+            seen.append(threading.current_thread().name)
+            delivered.set()
+
+    monkeypatch.setattr(smtplib, "SMTP", Recorder)
+    send_mail_later("a@example.test", "s", "b", config=Config(env="testing", smtp_host="h"))
+    assert delivered.wait(timeout=10)
+    assert seen == ["trygg-mail"]
+
+
+def test_later_without_smtp_writes_the_outbox_at_once(tmp_path: Path) -> None:
+    from trygg.mail import send_mail_later
+
+    config = Config(env="testing", mail_outbox=str(tmp_path))
+    send_mail_later("a@example.test", "s", "b", config=config)
+    assert [m["To"] for m in outbox(config)] == ["a@example.test"]
