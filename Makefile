@@ -72,7 +72,7 @@ test: $(DEVSTAMP) translations chromium ## Run the whole suite on SQLite, and on
 	$(PY) -m pytest
 	@if $(PY) -m tests.pg_available; then \
 	  echo "== PostgreSQL =="; \
-	  TRYGG_TEST_DATABASE=postgres $(PY) -m pytest -m "not browser"; \
+	  TRYGG_TEST_DATABASE=postgres $(PY) -m pytest; \
 	else \
 	  if [ -n "$$CI" ]; then echo "PostgreSQL is not reachable in CI"; exit 1; fi; \
 	  echo "PostgreSQL not reachable: skipped the PostgreSQL run (set TEST_DATABASE_URL)"; \

@@ -19,7 +19,7 @@ def main() -> int:
         with psycopg.connect(admin_url().replace("postgresql+psycopg://", "postgresql://"),
                              connect_timeout=3):
             return 0
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+    except Exception as exc:
         print(f"PostgreSQL not available: {exc.__class__.__name__}", file=sys.stderr)
         return 1
 

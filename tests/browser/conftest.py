@@ -67,7 +67,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         ".html": "text/html",
     }
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
