@@ -188,6 +188,7 @@ class Handler:
     external: bool
     public_key: bytes = field(repr=False)
     email: str = field(repr=False)
+    person_id: int = field(repr=False)  # what an exclusion records (CaseExclusion)
 
     @property
     def kid(self) -> str:
@@ -198,7 +199,7 @@ def handlers(session: Session, org: Organisation) -> list[Handler]:
     """The organisation's handlers who can receive reports (active, with a key pair)."""
     rows = session.execute(
         select(Membership.id, Membership.public_id, Membership.title, Membership.external,
-               Person.public_key, Person.email)
+               Person.public_key, Person.email, Person.id)
         .join(Person, Membership.person_id == Person.id)
         .where(
             Membership.organisation_id == org.id,
@@ -208,7 +209,8 @@ def handlers(session: Session, org: Organisation) -> list[Handler]:
         )
         .order_by(Membership.external, Membership.title, Membership.id)
     ).all()
-    return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5]) for r in rows]
+    return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5], r[6])
+            for r in rows]
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,8 @@ def _destination_query() -> Select[Any]:
     # every submission.
     m, p, o = Membership.__table__.c, Person.__table__.c, Organisation.__table__.c
     receiving = (
-        select(m.organisation_id, m.id, m.public_id, m.title, m.external, p.public_key, p.email)
+        select(m.organisation_id, m.id, m.public_id, m.title, m.external, p.public_key, p.email,
+               p.id.label("person_id"))
         .join_from(Membership.__table__, Person.__table__, m.person_id == p.id)
         .where(m.role == "handler", p.active.is_(True), p.public_key.is_not(None))
         .subquery()
@@ -248,7 +251,7 @@ def _destination_query() -> Select[Any]:
     return (
         select(o.id, o.public_id, o.slug, o.name, o.acknowledge_days, o.feedback_days,
                receiving.c.id, receiving.c.public_id, receiving.c.title, receiving.c.external,
-               receiving.c.public_key, receiving.c.email)
+               receiving.c.public_key, receiving.c.email, receiving.c.person_id)
         .select_from(Organisation.__table__)
         .outerjoin(receiving, receiving.c.organisation_id == o.id)
         .where(o.slug == bindparam("slug"))
@@ -262,7 +265,7 @@ def destination(session: Session, slug: str) -> Destination | None:
     if not rows:
         return None
     first = rows[0]
-    found = tuple(Handler(r[6], r[7], r[8] or "", bool(r[9]), bytes(r[10]), r[11])
+    found = tuple(Handler(r[6], r[7], r[8] or "", bool(r[9]), bytes(r[10]), r[11], r[12])
                   for r in rows if r[6] is not None)
     return Destination(first[0], first[1], first[2], first[3], first[4], first[5], found)
 
@@ -388,7 +391,7 @@ def open_case(
     by_id = {h.public_id: h for h in org.handlers}
     if submission.excluded:
         connection.execute(insert(CaseExclusion.__table__), [
-            {"case_id": case_id, "membership_id": by_id[e].membership_id}
+            {"case_id": case_id, "person_id": by_id[e].person_id}
             for e in sorted(submission.excluded)
         ])
     return Opened(case_id, submission.case_id, recipients)

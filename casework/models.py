@@ -117,14 +117,19 @@ class CaseHandler(db.Model):  # type: ignore[name-defined]
 
 
 class CaseExclusion(db.Model):  # type: ignore[name-defined]
-    """A handler the reporter excluded. Never shown to that handler; never addable later."""
+    """A handler the reporter excluded. Never shown to that handler; never addable later.
+
+    It names the person, not their membership: an admin removing the handler's role and
+    appointing them again must not lift it. RESTRICT: a person with an exclusion cannot be
+    deleted (their id must never come back as somebody else's).
+    """
 
     __tablename__ = "case_exclusion"
-    __table_args__ = (UniqueConstraint("case_id", "membership_id"),)
+    __table_args__ = (UniqueConstraint("case_id", "person_id"),)
 
     id: Mapped[IntPk]
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
-    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
 
 
 class Message(db.Model):  # type: ignore[name-defined]

@@ -186,13 +186,12 @@ def post_message(
 
 
 def excluded(session: Session, case: Case, person_id: int) -> bool:
-    """Whether the reporter excluded this person (any of their handler memberships)."""
+    """Whether the reporter excluded this person (whatever membership they hold now)."""
     return (
         session.scalar(
             select(func.count())
             .select_from(CaseExclusion)
-            .join(Membership, Membership.id == CaseExclusion.membership_id)
-            .where(CaseExclusion.case_id == case.id, Membership.person_id == person_id)
+            .where(CaseExclusion.case_id == case.id, CaseExclusion.person_id == person_id)
         )
         or 0
     ) > 0

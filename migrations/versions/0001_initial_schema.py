@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:14:52.901840
+Create Date: 2026-11-26 10:40:56.829369
 
 """
 from alembic import op
@@ -233,11 +233,11 @@ def upgrade():
     op.create_table('case_exclusion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('membership_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_case_exclusion_case_id_case'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['membership_id'], ['membership.id'], name=op.f('fk_case_exclusion_membership_id_membership'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_case_exclusion_person_id_person'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_exclusion')),
-    sa.UniqueConstraint('case_id', 'membership_id', name=op.f('uq_case_exclusion_case_id'))
+    sa.UniqueConstraint('case_id', 'person_id', name=op.f('uq_case_exclusion_case_id'))
     )
     op.create_table('case_handler',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -211,3 +211,40 @@ def test_the_last_handler_cannot_leave(client: Any, team: Any, vera_case: Any) -
     response = client.post(_url(team, vera_case, "/leave"))
     assert response.status_code == 400
     assert client.get(_url(team, vera_case)).status_code == 200
+
+
+def test_an_exclusion_outlives_the_membership(
+    client: Any, login_as: Any, team: Any, cases: Any, db_session: Any, factory: Any
+) -> None:
+    """Removing an excluded handler's role and appointing them again must not lift the
+    reporter's exclusion: it belongs to the person, not to one appointment."""
+    from accounts import admin, services
+
+    kari = factory.person(team.org, "handler", title="Verneombud 2")
+    opened = cases.open(team.org, excluded=(team.membership(kari),))
+    admin.remove_membership(db_session, team.org, team.membership(kari).public_id)
+    db_session.expire_all()
+    again = services.appoint(db_session, team.org, kari, "handler", title="Verneombud 2")
+    db_session.flush()
+    db_session.expire_all()
+    login_as(team.vera)
+    assert kari.public_key not in [m.person.public_key for m in
+                                   handover.candidates(db_session, opened.case)]
+    items = _resealed(db_session, opened, private_key(team.vera), kari.public_key)
+    refused = client.post(_url(team, opened, "/handlers"),
+                          json={"handler": str(again.public_id), "items": items})
+    leader = team.leader.memberships[0]  # not a handler at all
+    nobody = client.post(_url(team, opened, "/handlers"),
+                         json={"handler": str(leader.public_id), "items": items})
+    assert refused.status_code == nobody.status_code == 400
+    assert refused.get_json()["message"] == nobody.get_json()["message"]
+    key = client.get(_url(team, opened, f"/handlers/{again.public_id}/key"))
+    assert key.status_code == 400
+    assert db_session.scalar(select(CaseHandler).where(
+        CaseHandler.case_id == opened.case.id, CaseHandler.membership_id == again.id)) is None
+    # Kari sees nothing of it.
+    client.post("/logout")
+    login_as(kari)
+    inbox = client.get(f"/orgs/{team.org.slug}/cases?state=all").get_data(as_text=True)
+    assert str(opened.case.public_id)[:8] not in inbox
+    assert client.get(_url(team, opened)).status_code == 404

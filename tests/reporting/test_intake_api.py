@@ -73,7 +73,7 @@ def test_leaving_out_a_handler_routes_to_the_others_and_stores_the_exclusion(
     assert response.status_code == 201
     case = db_session.scalar(select(Case).where(Case.public_id == uuid.UUID(sealed.body["case"])))
     assert {h.membership_id for h in case.handlers} == {org.membership(org.b).id}
-    assert [e.membership_id for e in case.exclusions] == [org.membership(org.a).id]
+    assert [e.person_id for e in case.exclusions] == [org.a.id]
     kids = set(envelope.recipient_kids(json.loads(case.report)))
     assert envelope.kid(org.a.public_key) not in kids
 

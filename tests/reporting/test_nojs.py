@@ -74,7 +74,7 @@ def test_the_form_is_sealed_on_arrival_and_opens_to_exactly_what_was_typed(
         envelope.kid(keys.public_key),
     }
     assert support.open_report(case, keys.private_key) == doc
-    assert [e.membership_id for e in case.exclusions] == [org.membership(org.b).id]
+    assert [e.person_id for e in case.exclusions] == [org.b.id]
 
 
 def test_sending_the_same_form_twice_shows_the_same_receipt_and_stores_one_case(
