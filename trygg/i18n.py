@@ -1,8 +1,10 @@
 """Language choice: Norwegian bokmål by default, English second.
 
 The choice comes from `?lang=` (so a link switches language without needing a cookie,
-which matters on the reporter's pages), then the staff session, then the browser's
-Accept-Language, then bokmål.
+which matters on the reporter's pages), then the staff session, and otherwise bokmål.
+The browser's Accept-Language is deliberately not consulted: the service is Norwegian,
+its people expect Norwegian pages whatever language their browser or work computer is
+set to, and English is one visible link away on every page.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def select_locale() -> str:
         return asked
     if request.cookies.get("session") and session.get("lang") in LANGUAGES:
         return str(session["lang"])
-    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT) or DEFAULT
+    return DEFAULT
 
 
 def remember_choice() -> None:

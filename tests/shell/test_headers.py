@@ -34,3 +34,8 @@ def test_unknown_page_is_a_helpful_404_in_norwegian(client: FlaskClient) -> None
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Fant ikke siden" in response.get_data(as_text=True)
+
+
+def test_bokmal_stays_the_default_whatever_the_browser_prefers(client: FlaskClient) -> None:
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="nb">' in page
