@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from accounts.models import Membership
 from casework import (
+    admin_hooks,
     assessing,
     audit,
     handoff,
@@ -42,6 +43,7 @@ from trygg.extensions import db
 from trygg.i18n import current_language
 
 bp = Blueprint("casework", __name__, template_folder="templates", url_prefix="/orgs/<org_slug>")
+admin_hooks.install()  # the admin pages may not leave a case without a reader
 
 CONFLICTS = ("case_changed", "bad_transition", "already_on_case")
 

@@ -357,11 +357,16 @@ def _case(db_session: Session, org: Any, handler_membership: Membership) -> Any:
 def test_removing_a_handler_keeps_their_cases(
     client: FlaskClient, org: Any, admin_person: Any, factory: Any, db_session: Session
 ) -> None:
-    from casework.models import Case
+    from casework.models import Case, CaseHandler
 
     handler = factory.person(org, "handler", title="Verneombud")
     [membership] = handler.memberships
     case = _case(db_session, org, membership)
+    # A colleague reads the case too (casework refuses to remove a case's last reader).
+    colleague = factory.person(org, "handler", title="Verneombud 2")
+    db_session.add(CaseHandler(case_id=case.id, membership_id=colleague.memberships[0].id,
+                               added_on=date.today()))
+    db_session.flush()
     response = client.post(f"/orgs/{org.slug}/admin/people/{membership.public_id}/remove")
     assert response.status_code == 302
     assert db_session.get(Membership, membership.id) is None
