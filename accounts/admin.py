@@ -75,6 +75,20 @@ class RemovalRefused(AdminError):
 RemovalGuard = Callable[[Session, Membership], str | None]
 removal_guards: list[RemovalGuard] = []
 
+# Other packages may record what admins do (casework appends it to its audit chain). A
+# recorder gets the session, the organisation, the acting admin's membership, an action
+# code and a short structured detail: ids, codes, setting names, titles — never free text.
+AdminRecorder = Callable[[Session, Organisation, Membership, str, str], None]
+admin_recorders: list[AdminRecorder] = []
+
+
+def record(
+    session: Session, org: Organisation, actor: Membership, action: str, detail: str = ""
+) -> None:
+    """Pass one admin action to the recorders, inside the action's own transaction."""
+    for recorder in admin_recorders:
+        recorder(session, org, actor, action, detail)
+
 
 # -- the organisation's page and settings ---------------------------------------------------
 
@@ -92,8 +106,10 @@ def check_settings(values: dict[str, Any]) -> None:
         raise InvalidSetting("feedback_days", "must be later than the acknowledgement deadline")
 
 
-def update_organisation(session: Session, org: Organisation, **values: Any) -> None:
-    """Change texts and settings; nothing changes unless every value is acceptable."""
+def update_organisation(session: Session, org: Organisation, **values: Any) -> list[str]:
+    """Change texts and settings; nothing changes unless every value is acceptable.
+
+    Returns the names of the fields whose value changed."""
     unknown = set(values) - set(TEXT_FIELDS) - set(SETTING_LIMITS)
     if unknown:
         raise InvalidSetting(", ".join(sorted(unknown)), "not something an admin can change")
@@ -109,9 +125,11 @@ def update_organisation(session: Session, org: Organisation, **values: Any) -> N
         if len(text) > limit or (field == "name" and not text):
             raise InvalidSetting(field, f"must be 1 to {limit} characters")
         values[field] = text
+    changed = [field for field, value in values.items() if getattr(org, field) != value]
     for field, value in values.items():
         setattr(org, field, value)
     session.flush()
+    return changed
 
 
 # -- people -----------------------------------------------------------------------------------
@@ -273,12 +291,14 @@ __all__ = [
     "MembershipNotFound",
     "RemovalRefused",
     "TitleRequired",
+    "admin_recorders",
     "change_title",
     "check_settings",
     "invite",
     "members",
     "membership",
     "pending_invitations",
+    "record",
     "removal_guards",
     "remove_membership",
     "revoke_invitation",

@@ -45,11 +45,13 @@ def org_settings(org_slug: str) -> Page:
     form = OrganisationForm(obj=org)
     if form.validate_on_submit():
         try:
-            admin.update_organisation(db.session(), org, **form.values())
+            changed = admin.update_organisation(db.session(), org, **form.values())
         except admin.InvalidSetting as exc:
             db.session.rollback()
             getattr(form, exc.field).errors.append(_("This value is not allowed."))
         else:
+            admin.record(db.session(), org, g.membership, "org.updated",
+                         "fields=" + ",".join(changed))
             db.session.commit()
             flash(_("The organisation's page and settings are saved."), "success")
             return redirect(url_for("accounts.org_settings", org_slug=org.slug))
@@ -108,6 +110,10 @@ def org_invite(org_slug: str) -> Page:
             db.session.rollback()
             form.role.errors.append(_("Check the role, title and outside advisor choice."))
         else:
+            invitation = invitations.find(db.session(), token)
+            admin.record(db.session(), org, g.membership, "invitation.created",
+                         f"invitation={invitation.id} role={invitation.role}"
+                         + (" external" if invitation.external else ""))
             db.session.commit()
             link = current_app.config["TRYGG"].base_url + url_for(
                 "accounts.accept_invitation", token=token
@@ -159,6 +165,8 @@ def org_member_title(org_slug: str, membership_id: uuid.UUID) -> Page:
             db.session.rollback()
             form.title.errors.append(_("A case handler needs a title that reporters will see."))
         else:
+            admin.record(db.session(), g.org, g.membership, "membership.title",
+                         f"membership={found.id} title={found.title}")
             db.session.commit()
             flash(_("The title of %(name)s is saved.", name=found.person.name), "success")
             return redirect(_people_url())
@@ -176,6 +184,7 @@ def org_member_remove(org_slug: str, membership_id: uuid.UUID) -> Page:
     refused = None
     if form.validate_on_submit():
         name, role, own = found.person.name, found.role, found.person_id == current_user.id
+        detail = f"membership={found.id} person={found.person_id} role={role}"
         try:
             admin.remove_membership(db.session(), g.org, membership_id)
         except admin.LastAdmin:
@@ -186,6 +195,7 @@ def org_member_remove(org_slug: str, membership_id: uuid.UUID) -> Page:
             db.session.rollback()
             refused = str(exc)
         else:
+            admin.record(db.session(), g.org, g.membership, "membership.removed", detail)
             db.session.commit()
             flash(_("%(name)s no longer has the role %(role)s in %(org)s.",
                     name=name, role=role_name(role), org=g.org.name), "success")
@@ -208,6 +218,8 @@ def org_invitation_revoke(org_slug: str, invitation_id: uuid.UUID) -> Page:
         invitation = admin.revoke_invitation(db.session(), g.org, invitation_id)
     except admin.InvitationNotFound:
         abort(404)
+    admin.record(db.session(), g.org, g.membership, "invitation.revoked",
+                 f"invitation={invitation.id} role={invitation.role}")
     db.session.commit()
     flash(_("The invitation for %(email)s no longer works.", email=invitation.email), "success")
     return redirect(_people_url())

@@ -5,7 +5,9 @@ imported (at app creation):
 
 - a removal guard: a handler's membership cannot be removed while they are the only one
   left who can read a case whose content still exists. Removing it would cascade away their
-  CaseHandler rows and leave the case with nobody able to read it or add anyone.
+  CaseHandler rows and leave the case with nobody able to read it or add anyone;
+- a recorder: every admin action (settings, invitations, titles, removals, the referral
+  directory) becomes an entry in the audit chain, with the admin's membership as actor.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts import admin
-from accounts.models import Membership, Person
+from accounts.models import Membership, Organisation, Person
+from casework import audit
 from casework.models import Case, CaseHandler
 
 
@@ -51,7 +54,15 @@ def last_reader_guard(session: Session, membership: Membership) -> str | None:
     )
 
 
+def record_admin_action(
+    session: Session, org: Organisation, actor: Membership, action: str, detail: str
+) -> None:
+    audit.append(session, action, organisation_id=org.id, actor_id=actor.id, detail=detail)
+
+
 def install() -> None:
     """Register the hooks once (importing casework.views calls this)."""
     if last_reader_guard not in admin.removal_guards:
         admin.removal_guards.append(last_reader_guard)
+    if record_admin_action not in admin.admin_recorders:
+        admin.admin_recorders.append(record_admin_action)

@@ -293,7 +293,7 @@ def save_local(
     return referral
 
 
-def delete_local(session: Session, org: Organisation, public_id: object) -> None:
+def delete_local(session: Session, org: Organisation, public_id: object) -> LocalReferral:
     referral = session.scalar(
         select(LocalReferral).where(
             LocalReferral.organisation_id == org.id, LocalReferral.public_id == public_id
@@ -302,6 +302,7 @@ def delete_local(session: Session, org: Organisation, public_id: object) -> None
     if referral is None:
         raise UnknownReferral(str(public_id))
     session.delete(referral)
+    return referral
 
 
 __all__ = [

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
+from accounts import admin
 from casework import directory
 from reporting.forms import DeleteForm, LocalReferralForm
 from reporting.views import bp
@@ -53,7 +54,7 @@ def referrals_save(org_slug: str) -> tuple[str, int] | BaseResponse:
     if not form.validate_on_submit():
         return _page(form, 400)
     try:
-        directory.save_local(
+        saved = directory.save_local(
             db.session(), g.org, code=form.code.data, name=form.name.data, role=form.role.data,
             phone=form.phone.data or "", email=form.email.data or "", web=form.web.data or "",
             hours=form.hours.data or "", source=form.source.data, checked=form.checked.data,
@@ -63,6 +64,7 @@ def referrals_save(org_slug: str) -> tuple[str, int] | BaseResponse:
         flash(_("Give at least one way to get in touch: a phone number, an email address or "
                 "an https:// web address."), "error")
         return _page(form, 400)
+    admin.record(db.session(), g.org, g.membership, "referral.saved", f"code={saved.code}")
     db.session.commit()
     flash(_("Saved. Reporters see it in the “Søk råd” box."), "success")
     return redirect(url_for("reporting.referrals_admin", org_slug=org_slug), 303)
@@ -74,10 +76,12 @@ def referrals_delete(org_slug: str, referral_id: object) -> BaseResponse:
     form = DeleteForm()
     if form.validate_on_submit():
         try:
-            directory.delete_local(db.session(), g.org, referral_id)
+            gone = directory.delete_local(db.session(), g.org, referral_id)
         except directory.UnknownReferral:
             flash(_("That entry was already gone."), "info")
         else:
+            admin.record(db.session(), g.org, g.membership, "referral.deleted",
+                         f"code={gone.code}")
             db.session.commit()
             flash(_("Removed."), "success")
     return redirect(url_for("reporting.referrals_admin", org_slug=org_slug), 303)
