@@ -1,11 +1,13 @@
 """The append-only, hash-chained audit log of staff and system actions.
 
 Every entry's hash covers its own fields and the previous entry's hash, so editing,
-deleting or reordering any entry breaks the chain from there on. AuditHead, locked while an
-entry is appended, records the latest seq and hash, so dropping entries from the end is
-caught too. `flask audit verify` walks the chain; it prints the head hash, which an operator
-can note somewhere else and pass back with `--expect-head` to prove the whole log, head
-included, was not rewritten since.
+deleting or reordering any entry breaks the chain from there on. The hash is an HMAC under
+a key derived from the server's secret (casework.chain), so someone who can write to the
+database but does not hold the secret cannot recompute the chain after changing it.
+AuditHead, locked while an entry is appended, records the latest seq and hash, so dropping
+entries from the end is caught too. `flask audit verify` walks the chain; it prints the head
+hash, which an operator can note somewhere else and pass back with `--expect-head` to prove
+the whole log, head included, was not rewritten since — even by someone holding the secret.
 
 No reporter action is ever written here: staff actions carry a precise time, and a log
 of reporter activity with times would help single a reporter out.
@@ -15,21 +17,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.chain import GENESIS, entry_hash
+from casework.chain import GENESIS, chain_key, entry_hash
 from casework.models import AuditEntry, AuditHead
 from trygg.database import utcnow
 
 HEAD_ID = 1
 
 
-def hash_of(entry: Any) -> bytes:
+@lru_cache(maxsize=4)
+def _key_for(secret: str) -> bytes:
+    return chain_key(secret)
+
+
+def key() -> bytes:
+    """The chain key of the running app (derived from its SECRET_KEY)."""
+    return _key_for(current_app.config["SECRET_KEY"])
+
+
+def hash_of(entry: Any, chain: bytes | None = None) -> bytes:
     """The hash an entry (an AuditEntry or a row with the same columns) should carry."""
     return entry_hash(
+        chain or key(),
         seq=entry.seq,
         at=entry.at,
         organisation_id=entry.organisation_id,
@@ -81,12 +96,13 @@ def append_many(session: Session, events: Iterable[Event]) -> list[AuditEntry]:
     """Append several entries under one lock of the head (the purge writes thousands)."""
     head = _head(session)
     seq, prev = head.seq, head.hash
+    chain = key()
     entries = []
     for event in events:
         seq += 1
         at = utcnow()
         digest = entry_hash(
-            seq=seq, at=at, organisation_id=event.organisation_id, case_id=event.case_id,
+            chain, seq=seq, at=at, organisation_id=event.organisation_id, case_id=event.case_id,
             actor_id=event.actor_id, action=event.action, detail=event.detail[:120],
             outcome=event.outcome, prev_hash=prev,
         )
@@ -136,8 +152,13 @@ def _stream(session: Session, batch: int = 5000) -> Iterator[Any]:
         last = rows[-1].seq
 
 
-def verify(session: Session, *, expect_head: bytes | None = None) -> Verification:
-    """Walk the whole chain; report every break (edited, deleted, reordered, truncated)."""
+def verify(
+    session: Session, *, expect_head: bytes | None = None, chain: bytes | None = None
+) -> Verification:
+    """Walk the whole chain; report every break (edited, deleted, reordered, truncated).
+
+    `chain`: the chain key (default: the running app's)."""
+    chain = chain or key()
     problems: list[Problem] = []
     expected_seq, prev, count = 1, GENESIS, 0
     for entry in _stream(session):
@@ -148,7 +169,7 @@ def verify(session: Session, *, expect_head: bytes | None = None) -> Verificatio
         if entry.prev_hash != prev:
             problems.append(Problem(entry.seq, "does not follow the entry before it "
                                     "(an entry was deleted, reordered or edited)"))
-        if hash_of(entry) != entry.hash:
+        if hash_of(entry, chain) != entry.hash:
             problems.append(Problem(entry.seq, "content does not match its hash (edited)"))
         expected_seq, prev = entry.seq + 1, entry.hash
     head = session.get(AuditHead, HEAD_ID)

@@ -3,8 +3,10 @@
     trygg-bundle verify BUNDLE [--public-key KEY]
     trygg-bundle decrypt BUNDLE --wrapped-key KEYFILE [--out DIR] [--public-key KEY]
 
-`verify` checks the Ed25519 signature over the manifest, every attachment stream's hash and
-the audit entries' hashes. Pin the server's key with --public-key (`flask trygg bundle-key`
+`verify` checks the Ed25519 signature over the manifest (which covers the audit entries),
+every attachment stream's hash, and that the audit entries are in order and linked (their
+hashes are keyed with the server's secret: only `flask audit verify` on the server checks
+them). Pin the server's key with --public-key (`flask trygg bundle-key`
 prints it; the case page's export section says where to get it).
 
 `decrypt` also asks for the handler's key passphrase, unwraps the handler's private key from
@@ -49,7 +51,7 @@ def main() -> None:
     pass
 
 
-@main.command("verify", help="Check a bundle's signature, attachments and audit hashes.")
+@main.command("verify", help="Check a bundle's signature, attachments and audit entries.")
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--public-key", default=None, help="The server's bundle key you trust (base64url).")
 def verify_command(bundle: Path, public_key: str | None) -> None:
@@ -65,8 +67,8 @@ def verify_command(bundle: Path, public_key: str | None) -> None:
     click.echo(f"Contents:      {len(m['messages'])} message(s), {len(m['attachments'])} "
                f"attachment(s), {len(m['handoffs'])} summary(ies), {len(m['audit'])} audit entries")
     if not result.audit_ok:
-        raise click.ClickException("NOT VALID: an audit entry does not match its hash")
-    click.echo("All attachment streams and audit entries match.")
+        raise click.ClickException("NOT VALID: the audit entries are out of order or unlinked")
+    click.echo("All attachment streams match; the audit entries are in order and linked.")
 
 
 def _private_key(keyfile: Path, manifest: dict[str, Any]) -> bytes:

@@ -1,16 +1,30 @@
-"""The audit chain's hash, kept free of Flask and the database so the offline bundle tool
-(casework/bundle_cli.py) can recompute it."""
+"""The audit chain's keyed hash, kept free of Flask and the database.
+
+Each entry's hash is HMAC-SHA256 under the chain key, which is derived from the server's
+secret (`chain_key`). Someone who can write to the database but does not hold the secret
+cannot recompute the hashes after editing, deleting or reordering an entry.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import datetime
 
+from crypto import serverkey
+
 GENESIS = bytes(32)
+KEY_INFO = b"trygg/v1/audit-chain"
+
+
+def chain_key(server_secret: str) -> bytes:
+    """The audit chain's HMAC key: HKDF-SHA256(server secret, info "trygg/v1/audit-chain")."""
+    return serverkey.derive(server_secret, KEY_INFO)
 
 
 def entry_hash(
+    key: bytes,
     *,
     seq: int,
     at: datetime,
@@ -22,7 +36,7 @@ def entry_hash(
     outcome: str,
     prev_hash: bytes,
 ) -> bytes:
-    """SHA-256 over a canonical JSON list of the entry's fields and the previous hash."""
+    """HMAC-SHA256(key, canonical JSON list of the entry's fields and the previous hash)."""
     document = [
         "trygg/v1/audit",
         seq,
@@ -35,4 +49,5 @@ def entry_hash(
         outcome,
         prev_hash.hex(),
     ]
-    return hashlib.sha256(json.dumps(document, separators=(",", ":")).encode()).digest()
+    message = json.dumps(document, separators=(",", ":")).encode()
+    return hmac.new(key, message, hashlib.sha256).digest()

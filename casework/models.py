@@ -299,11 +299,12 @@ class Handoff(db.Model):  # type: ignore[name-defined]
 
 
 class AuditEntry(db.Model):  # type: ignore[name-defined]
-    """One staff (or system) action, chained to the one before it by SHA-256.
+    """One staff, admin or system action, chained to the one before it by HMAC-SHA256.
 
-    hash = SHA-256(canonical JSON of every column but `hash`, including prev_hash), so an
-    edited, deleted or reordered entry breaks the chain; AuditHead holds the latest seq and
-    hash so that dropping entries from the end is caught too (`flask audit verify`).
+    hash = HMAC-SHA256(chain key derived from the server secret, canonical JSON of every
+    column but `hash`, including prev_hash) (casework/chain.py), so an edited, deleted or
+    reordered entry breaks the chain; AuditHead holds the latest seq and hash so that
+    dropping entries from the end is caught too (`flask audit verify`).
 
     The references (organisation, case, actor membership) are plain ids without foreign
     keys on purpose: deleting a person or an organisation must neither cascade into the log

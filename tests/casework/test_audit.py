@@ -107,3 +107,80 @@ def test_entries_keep_microseconds_and_utc(db_session: Any, chain: list[AuditEnt
     stored = db_session.scalar(select(AuditEntry).where(AuditEntry.seq == chain[0].seq))
     assert stored.at.tzinfo is not None
     assert audit.hash_of(stored) == stored.hash
+
+
+def _rewrite(db_session: Any, edit_seq: int, digest: Any) -> None:
+    """What someone with write access to the database does: edit one entry, then recompute
+    every hash from there on, and the head, with `digest(document bytes)`."""
+    import json
+
+    table = AuditEntry.__table__
+    db_session.execute(update(AuditEntry).where(AuditEntry.seq == edit_seq)
+                       .values(detail="innocent"))
+    prev = None
+    for row in db_session.execute(select(table).order_by(table.c.seq)).all():
+        if row.seq < edit_seq:
+            prev = row.hash
+            continue
+        document = ["trygg/v1/audit", row.seq, row.at.isoformat(timespec="microseconds"),
+                    row.organisation_id, row.case_id, row.actor_id, row.action, row.detail,
+                    row.outcome, prev.hex()]
+        new = digest(json.dumps(document, separators=(",", ":")).encode())
+        db_session.execute(update(AuditEntry).where(AuditEntry.seq == row.seq)
+                           .values(prev_hash=prev, hash=new))
+        prev = new
+    head = db_session.get(AuditHead, audit.HEAD_ID)
+    head.hash = prev
+    db_session.flush()
+    db_session.expire_all()
+
+
+def test_a_chain_rewritten_without_the_server_secret_is_found(
+    db_session: Any, chain: list[AuditEntry]
+) -> None:
+    import hashlib
+
+    _rewrite(db_session, chain[2].seq, lambda data: hashlib.sha256(data).digest())
+    problems = audit.verify(db_session).problems
+    assert chain[2].seq in [p.seq for p in problems]
+    assert "edited" in " ".join(p.what for p in problems)
+
+
+def test_a_chain_rewritten_under_another_secret_is_found(
+    app: Flask, db_session: Any, chain: list[AuditEntry]
+) -> None:
+    import hashlib
+    import hmac
+
+    from casework.chain import chain_key
+
+    guessed = chain_key("dev-secret-change-me")
+    _rewrite(db_session, chain[2].seq, lambda data: hmac.new(guessed, data, hashlib.sha256)
+             .digest())
+    assert chain[2].seq in [p.seq for p in audit.verify(db_session).problems]
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"PROBLEM entry {chain[2].seq}" in result.output
+
+
+def test_with_the_secret_only_the_noted_head_catches_a_rewrite(
+    app: Flask, db_session: Any, chain: list[AuditEntry]
+) -> None:
+    import hashlib
+    import hmac
+
+    noted = audit.verify(db_session).head_hash
+    real = audit.key()
+    _rewrite(db_session, chain[2].seq, lambda data: hmac.new(real, data, hashlib.sha256).digest())
+    assert audit.verify(db_session).ok  # whoever holds the server secret can rewrite …
+    assert not audit.verify(db_session, expect_head=noted).ok  # … but not the noted head
+
+
+def test_the_chain_key_is_derived_from_the_server_secret(app: Flask) -> None:
+    from casework.chain import KEY_INFO, chain_key
+    from crypto import serverkey
+
+    assert KEY_INFO == b"trygg/v1/audit-chain"
+    with app.app_context():
+        assert audit.key() == chain_key(app.config["SECRET_KEY"])
+        assert audit.key() == serverkey.derive(app.config["SECRET_KEY"], KEY_INFO)
