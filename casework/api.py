@@ -134,6 +134,8 @@ def attachment(org_slug: str, case_id: uuid.UUID, attachment_id: uuid.UUID) -> R
                                  Attachment.public_id == attachment_id)
     )
     if item is None or not item.complete:
+        services.log_refusal(db.session(), case, me(), "attachment.downloaded", "not_found")
+        db.session.commit()
         abort(404)
     services.log_view(db.session(), case, me(), "attachment.downloaded")
     db.session.commit()

@@ -159,6 +159,7 @@ AUDIT_ACTIONS: dict[str, LazyString] = {
     "handoff.written": _l("Wrote a summary for the employer"),
     "handoff.revised": _l("Revised the summary for the employer"),
     "handoff.released": _l("Released the summary to the employer"),
+    "handoff.printed": _l("Opened the summary for the employer to print it"),
     "handler.added": _l("Added a handler"),
     "handler.left": _l("Left the case"),
 }

@@ -199,11 +199,8 @@ def change_state(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int
         return _case_page(case, refuse(case, "case.state", CaseworkError("bad_form")),
                           state_form=form)
     try:
-        if form.note.data:
-            text = services.check_envelope(form.note.data,
-                                           services.expected_kids(db.session(), case, "note"))
-            services.add_message(db.session(), case, sender="handler", kind="note", body=text,
-                                 author=me())
+        if form.note.data:  # checked, stored and logged (note.added) like any other note
+            services.post_message(db.session(), case, me(), kind="note", body=form.note.data)
         states.transition(db.session(), case, me(), to=form.to.data, reason=form.reason.data,
                           from_state=form.from_state.data, on=services.today())
     except CaseworkError as error:
@@ -311,6 +308,8 @@ def print_handoff(org_slug: str, case_id: uuid.UUID, handoff_id: uuid.UUID) -> s
     case = load_case(case_id)
     item = next((h for h in case.handoffs if h.public_id == handoff_id), None)
     if item is None or item.summary is None:
+        services.log_refusal(db.session(), case, me(), "handoff.printed", "not_found")
+        db.session.commit()
         abort(404)
     return render_template("casework/handoff.html", case=case, item=item)
 

@@ -252,6 +252,9 @@ def test_state_change_with_a_sealed_note(client: Any, team: Any, vera_case: Any,
     assert response.status_code == 303
     message = db_session.scalar(select(Message).where(Message.case_id == vera_case.case.id))
     assert message.kind == "note"
+    trail = _audit(db_session, vera_case.case)
+    assert ("note.added", "", "ok") in trail  # the note is in the trail like any other
+    assert ("case.state", "received>acknowledged:receipt_confirmed", "ok") in trail
     # A "note" also sealed to the reporter is refused, and the state stays.
     leaky = envelope.seal(b"x", [team.vera.public_key, vera_case.keys.public_key],
                           vera_case.case.context + "/message")
@@ -259,3 +262,22 @@ def test_state_change_with_a_sealed_note(client: Any, team: Any, vera_case: Any,
                       note=json.dumps(leaky))
     assert response.status_code == 400
     assert db_session.get(Case, vera_case.case.id).state == "acknowledged"
+
+
+def test_an_attachment_or_summary_of_another_case_is_a_logged_refusal(
+    client: Any, team: Any, vera_case: Any, cases: Any, db_session: Any
+) -> None:
+    other = cases.open(team.org)  # also Vera's
+    attachment = cases.attach(other, b"bilde")
+    mine = cases.attach(vera_case, b"delvis")
+    mine.complete = False  # an unfinished upload is not served either
+    db_session.commit()
+    for item in (attachment, mine):
+        response = client.get(_case_url(team, vera_case, f"/attachments/{item.public_id}"))
+        assert response.status_code == 404
+    refused = [e for e in _audit(db_session, vera_case.case) if e[2] == "refused"]
+    assert refused == [("attachment.downloaded", "not_found", "refused")] * 2
+    # A summary that is not this case's (here: none at all) is the same.
+    response = client.get(_case_url(team, vera_case, f"/handoff/{other.case.public_id}"))
+    assert response.status_code == 404
+    assert ("handoff.printed", "not_found", "refused") in _audit(db_session, vera_case.case)
