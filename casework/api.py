@@ -66,6 +66,9 @@ def sealed(org_slug: str, case_id: uuid.UUID) -> Response:
     """Everything sealed in the case, with the contexts and keys the browser needs."""
     case = load_case(case_id)
     handlers = services.case_memberships(db.session(), case)
+    # The page seals new items to every handler given a key here, and the server accepts
+    # exactly handler_keys (active handlers only): give keys from that same list.
+    recipients = set(services.handler_keys(db.session(), case))
     names = {m.id: m.person.name for m in handlers}
     messages = db.session.scalars(
         select(Message).where(Message.case_id == case.id).order_by(Message.seq)
@@ -93,7 +96,9 @@ def sealed(org_slug: str, case_id: uuid.UUID) -> Response:
         "reporter_public_key": services.b64(case.reporter_public_key),
         "handlers": [
             {"id": str(m.public_id), "name": m.person.name, "title": m.title,
-             "public_key": services.b64(m.person.public_key) if m.person.public_key else None,
+             "public_key": services.b64(m.person.public_key)
+             if m.person.public_key is not None and bytes(m.person.public_key) in recipients
+             else None,
              "me": m.id == me().id}
             for m in handlers
         ],

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from casework.models import Assessment, AuditEntry, Case, Message
 from crypto import envelope
+from crypto._b64 import b64d
 from tests.casework.conftest import private_key
 
 
@@ -281,3 +282,28 @@ def test_an_attachment_or_summary_of_another_case_is_a_logged_refusal(
     response = client.get(_case_url(team, vera_case, f"/handoff/{other.case.public_id}"))
     assert response.status_code == 404
     assert ("handoff.printed", "not_found", "refused") in _audit(db_session, vera_case.case)
+
+
+def test_a_deactivated_colleague_does_not_block_replies(
+    client: Any, team: Any, vera_case: Any, db_session: Any, factory: Any
+) -> None:
+    """The page seals to the handlers `sealed` gives keys for; the server checks against
+    handler_keys. Both must leave out a deactivated handler, or every reply is refused."""
+    from casework.models import CaseHandler
+
+    kari = factory.person(team.org, "handler", title="Verneombud 2")
+    db_session.add(CaseHandler(case_id=vera_case.case.id,
+                               membership_id=team.membership(kari).id, added_on=date.today()))
+    kari.active = False
+    db_session.commit()
+    data = client.get(_case_url(team, vera_case, "/sealed")).get_json()
+    assert len(data["handlers"]) == 2  # still on the case, and shown
+    for kind in ("message", "note"):
+        # What handler-case.js recipients() does: every handler with a key (+ the reporter).
+        keys = [b64d(h["public_key"]) for h in data["handlers"] if h["public_key"]]
+        if kind == "message":
+            keys.append(b64d(data["reporter_public_key"]))
+        body = envelope.seal(b'{"text":"Takk"}', keys, data["contexts"]["message"])
+        response = client.post(_case_url(team, vera_case, "/messages"),
+                               json={"kind": kind, "body": body})
+        assert response.status_code == 201, response.get_json()
