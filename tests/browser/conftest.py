@@ -11,8 +11,11 @@ import http.server
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -58,6 +61,15 @@ def page(browser: object) -> Iterator[object]:
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture()
+def console_errors(page: Any) -> Iterator[list[str]]:
+    """Errors the page logs to the console or throws, collected while the test runs."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield errors
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -145,3 +157,50 @@ def assert_accessible(page: object, *, context: object = None) -> None:
     options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
     results = Axe().run(page, context=context, options=options)
     assert results.violations_count == 0, results.generate_report()
+
+
+def sign_in(
+    page: Any, live_server: LiveServer, email: str, password: str, *, check_accessible: bool = False
+) -> None:
+    """Sign in through the real login form: the password, then the second factor.
+
+    First-time two-step enrolment reads the secret from the page; the code page reads the
+    secret (and the last step used) on the server, since another test may have enrolled
+    the person. Someone without a second factor is signed in after the password. Returns
+    once the browser has left the sign-in pages; the caller waits for where it should land.
+    With `check_accessible`, axe checks the login and enrolment pages on the way.
+    """
+    import pyotp
+
+    from accounts import services, totp
+    from trygg.extensions import db
+
+    def submit() -> None:
+        page.locator("main form button[type=submit]").first.click()
+
+    page.goto(live_server("/login"))
+    if check_accessible:
+        assert_accessible(page)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    submit()
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login")
+    path = urlsplit(page.url).path
+    if path == "/login/enrol":
+        if check_accessible:
+            assert_accessible(page)
+        secret, last_step = page.locator("[data-totp-secret]").inner_text().strip(), 0
+    elif path == "/login/code":
+        with live_server.app.app_context():  # type: ignore[attr-defined]
+            person = services.person_by_email(db.session, email)
+            assert person is not None and person.totp_secret is not None
+            secret, last_step = totp.open_secret(person.totp_secret), person.totp_last_step
+            db.session.remove()
+    else:
+        return  # no second factor required
+    code = pyotp.TOTP(secret)
+    # A code is accepted once: if this step was used already, the next one is within drift.
+    now = int(time.time() // code.interval)
+    page.fill("input[name=code]", code.generate_otp(max(now, last_step + 1)))
+    submit()
+    page.wait_for_url(lambda url: not urlsplit(url).path.startswith("/login"))

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from accounts import admin, invitations, services, totp
 from crypto import keywrap
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in
 from trygg.extensions import db
 from trygg.seed import PEOPLE, SLUG
 
@@ -24,14 +24,6 @@ ADMIN = next(p for p in PEOPLE if p.role == "admin")
 PASSWORD = "a new handler's password"
 PASSPHRASE = "four random words, my key passphrase"
 NEW_PASSPHRASE = "another four words, remembered now"
-
-
-@pytest.fixture()
-def console_errors(page: Any) -> Iterator[list[str]]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield errors
 
 
 def submit(page: Any) -> None:
@@ -43,29 +35,10 @@ def enter_current_code(page: Any, secret: str) -> None:
     submit(page)
 
 
-def sign_in_first_time(page: Any, live_server: LiveServer, email: str, password: str) -> None:
-    """Password, then two-step enrolment (reading the key from the page), or the code."""
-    page.goto(live_server("/login"))
-    assert_accessible(page)
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    submit(page)
-    page.wait_for_url(re.compile(r"/login/(enrol|code)$"))
-    if page.url.endswith("/login/enrol"):
-        assert_accessible(page)
-        enter_current_code(page, page.locator("[data-totp-secret]").inner_text().strip())
-    else:  # another test enrolled this person already: read their secret on the server
-        with live_server.app.app_context():  # type: ignore[attr-defined]
-            person = services.person_by_email(db.session, email)
-            assert person is not None and person.totp_secret is not None
-            secret = totp.open_secret(person.totp_secret)
-        enter_current_code(page, secret)
-
-
 def test_demo_admin_enrols_two_step_sign_in_and_manages_the_organisation(
     page: Any, live_server: LiveServer, console_errors: list[str]
 ) -> None:
-    sign_in_first_time(page, live_server, ADMIN.email, ADMIN.password)
+    sign_in(page, live_server, ADMIN.email, ADMIN.password, check_accessible=True)
     page.wait_for_url(re.compile(r"/home$"))
 
     page.click(f"a[href='/orgs/{SLUG}/admin/settings']")
@@ -209,12 +182,7 @@ def test_without_javascript_the_key_page_explains_why_it_cannot_work(
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(live_server("/login"))
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", PASSWORD)
-        submit(page)
-        page.wait_for_url(re.compile(r"/login/code$"))
-        enter_current_code(page, secret)
+        sign_in(page, live_server, email, PASSWORD)  # the code page: enrolled above
         page.wait_for_url(re.compile(r"/account/keys$"))
         expect(page.locator(".no-js-only")).to_be_visible()
         expect(page.locator(".no-js-only")).to_contain_text("JavaScript")

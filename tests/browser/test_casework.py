@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from accounts import services as account_services
-from accounts import totp
 from casework.models import Assessment, Case, Handoff, Message
 from crypto import envelope, receipt
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in
 from trygg.extensions import db
 from trygg.seed import KEY_PASSPHRASE, PEOPLE
 
@@ -36,41 +33,10 @@ SUMMARY = "En person med lederansvar har gjentatte ganger tatt på en medarbeide
 
 
 @pytest.fixture()
-def errors(page: Any) -> Iterator[list[str]]:
-    found: list[str] = []
-    page.on("console", lambda m: found.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: found.append(str(e)))
-    yield found
-
-
-@pytest.fixture()
 def reporter(browser: Any) -> Iterator[Any]:
     context = browser.new_context()
     yield context.new_page()
     context.close()
-
-
-def _sign_in(page: Any, live: LiveServer, email: str, password: str) -> None:
-    page.goto(live("/login"))
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/login/(enrol|code)$"))
-    if page.url.endswith("/login/enrol"):
-        secret = page.locator("[data-totp-secret]").inner_text().strip()
-        step = 0
-    else:  # enrolled by an earlier test: read the secret (and the last used step) server-side
-        with live.app.app_context():  # type: ignore[attr-defined]
-            person = account_services.person_by_email(db.session, email)
-            assert person is not None and person.totp_secret is not None
-            secret, step = totp.open_secret(person.totp_secret), person.totp_last_step
-            db.session.remove()
-    code = pyotp.TOTP(secret)
-    # A code is accepted once: if this step was used already, the next one is within drift.
-    now = int(time.time() // code.interval)
-    page.fill("input[name=code]", code.generate_otp(max(now, step + 1)))
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/home$"))
 
 
 def _latest(live: LiveServer) -> tuple[Case, list[Message]]:
@@ -101,8 +67,9 @@ def _state(page: Any, to: str) -> None:
     expect(flash).to_contain_text(f"Saken har nå status: {STATE_NAMES[to]}")
 
 
-def test_from_report_to_closed_case(page: Any, reporter: Any, live_server: LiveServer,
-                                    errors: list[str]) -> None:
+def test_from_report_to_closed_case(
+    page: Any, reporter: Any, live_server: LiveServer, console_errors: list[str]
+) -> None:
     # The reporter writes a report on the demo organisation's page.
     reporter.goto(live_server("/r/demo?lang=en"))
     reporter.click("text=Write a report")
@@ -115,7 +82,8 @@ def test_from_report_to_closed_case(page: Any, reporter: Any, live_server: LiveS
     short = str(case.public_id)[:8]
 
     # The handler signs in and finds it in the inbox.
-    _sign_in(page, live_server, VERA.email, VERA.password)
+    sign_in(page, live_server, VERA.email, VERA.password)
+    page.wait_for_url(re.compile(r"/home$"))
     page.goto(live_server("/orgs/demo/cases?lang=nb"))  # bokmål, kept in the session
     link = page.get_by_role("link", name=re.compile(short))
     expect(link).to_be_visible()
@@ -242,8 +210,8 @@ def test_from_report_to_closed_case(page: Any, reporter: Any, live_server: LiveS
     page.wait_for_url(re.compile(r"/login"))
     assert not _key_in_browser(page)
     # The one refusal above (release before consent) is answered 400, which Chromium logs.
-    refused = [e for e in errors if "status of 400" in e]
-    assert len(refused) == 1 and [e for e in errors if e not in refused] == []
+    refused = [e for e in console_errors if "status of 400" in e]
+    assert len(refused) == 1 and [e for e in console_errors if e not in refused] == []
 
 
 def _open_in_python(live: LiveServer, picture: bytes) -> tuple[str, str]:
@@ -289,14 +257,16 @@ def _open_in_python(live: LiveServer, picture: bytes) -> tuple[str, str]:
     return public_id, code
 
 
-def test_attachment_download_handover_and_idle_lock(page: Any, live_server: LiveServer,
-                                                     errors: list[str], tmp_path: Any) -> None:
+def test_attachment_download_handover_and_idle_lock(
+    page: Any, live_server: LiveServer, console_errors: list[str], tmp_path: Any
+) -> None:
     from crypto import keywrap
     from trygg.seed import PEOPLE as DEMO
 
     picture = bytes(range(256)) * 1000  # a few stream chunks
     case_id, _code = _open_in_python(live_server, picture)
-    _sign_in(page, live_server, VERA.email, VERA.password)
+    sign_in(page, live_server, VERA.email, VERA.password)
+    page.wait_for_url(re.compile(r"/home$"))
     case_url = live_server(f"/orgs/demo/cases/{case_id}?lang=nb")
     page.goto(case_url)
     page.fill("#key-passphrase", KEY_PASSPHRASE)
@@ -352,4 +322,4 @@ def test_attachment_download_handover_and_idle_lock(page: Any, live_server: Live
     page.goto(case_url)
     expect(root).to_have_attribute("data-state", "locked")
     assert not _key_in_browser(page)
-    assert errors == []
+    assert console_errors == []

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from insights.demo import UMBRELLA, seed_history
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, sign_in
 from trygg.extensions import db
 from trygg.seed import PEOPLE, SLUG
 
 LEADER = next(p for p in PEOPLE if p.role == "leader")
-
-
-@pytest.fixture()
-def console_errors(page: Any) -> Iterator[list[str]]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield errors
 
 
 @pytest.fixture()
@@ -36,10 +27,7 @@ def history(live_server: LiveServer) -> None:
 def test_the_demo_leader_sees_charts_and_tables(
     page: Any, live_server: LiveServer, history: None, console_errors: list[str]
 ) -> None:
-    page.goto(live_server("/login"))
-    page.fill("input[name=email]", LEADER.email)
-    page.fill("input[name=password]", LEADER.password)
-    page.locator("main form button[type=submit]").first.click()
+    sign_in(page, live_server, LEADER.email, LEADER.password)
     page.wait_for_url(re.compile(r"/home$"))  # leaders have no mandatory second factor
 
     page.locator(f"a[href='/orgs/{SLUG}/statistics']").click()
