@@ -209,16 +209,15 @@ def _require_case(org: Organisation) -> tuple[Case, guard.ReporterSession]:
 
 @bp.errorhandler(401)
 def _signed_out(error: Exception) -> tuple[Response, int]:
+    message = _(
+        "You have been signed out (after 30 minutes without activity). Type your receipt again."
+    )
     if _wants_json():
         from flask import jsonify
 
-        return jsonify(error="signed_out", message=_(
-            "You have been signed out (after 30 minutes without activity). Type your receipt "
-            "again.")), 401
+        return jsonify(error="signed_out", message=message), 401
     org = find_org((request.view_args or {}).get("org_slug", ""))
-    return _login_page(org, ReceiptForm(formdata=None), _(
-        "You have been signed out (after 30 minutes without activity). Type your receipt "
-        "again."), 401)
+    return _login_page(org, ReceiptForm(formdata=None), message, 401)
 
 
 @bp.post("/r/<org_slug>/follow-up/message")
