@@ -1,7 +1,7 @@
 // Receipts (SECURITY.md "Receipts"): the browser twin of crypto/receipt.py, plus the code
 // format it shares with recovery codes (crypto/_codes.py).
 //
-//   generate() -> "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"   24 random symbols (120 bits) + check
+//   generate() -> "5 groups of 5, e.g. 7K3QF-9M2XD-…"   24 random symbols (120 bits) + check
 //   parse(text) -> canonical grouped receipt; throws MalformedReceiptError or ReceiptTypoError
 //   derive(receipt) -> {lookupToken, privateKey, publicKey} (raw Uint8Arrays, 32 bytes each)
 //
