@@ -59,16 +59,14 @@ class BadSealedItem(CaseworkError):
                  "Nothing was saved. Reload the page and try again.")
 
 
-class HandlerExcluded(CaseworkError):
-    # Deliberately the same words as NotAHandler: the refusal must not reveal an exclusion
-    # to anyone who could pass it on.
-    code = "handler_excluded"
-    message = _l("That person cannot be added to this case. Nothing was changed.")
-
-
 class NotAHandler(CaseworkError):
     code = "not_a_handler"
     message = _l("That person cannot be added to this case. Nothing was changed.")
+
+
+class HandlerExcluded(NotAHandler):
+    """Deliberately indistinguishable from NotAHandler — same code, same words, same audit
+    detail — so the refusal reveals an exclusion to no one who could pass it on."""
 
 
 class AlreadyOnCase(CaseworkError):
