@@ -135,6 +135,28 @@ class FreshGlobalsClient(FlaskClient):
 
 
 @pytest.fixture()
+def csrf_app(tmp_path: Path) -> Iterator[Flask]:
+    """The app as in production, CSRF on, on a database of its own (the shared `app` has
+    CSRF off, and its test data is never committed)."""
+    from flask_migrate import upgrade
+
+    if ON_POSTGRES:
+        name, url = _pg_create()
+    else:
+        name, url = "", f"sqlite:///{tmp_path / 'csrf.db'}"
+    application = create_app(make_config(url, tmp_path, csrf_enabled=True))
+    application.test_client_class = FreshGlobalsClient
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if name:
+        _pg_drop(name)
+
+
+@pytest.fixture()
 def client(app: Flask, db_session: Session) -> FlaskClient:
     app.test_client_class = FreshGlobalsClient
     return app.test_client()

@@ -84,17 +84,12 @@ def create_app(config: Config | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
+    from casework.views import bp as casework_bp
+    from insights.views import bp as insights_bp
+    from reporting.views import bp as reporting_bp
     from trygg.views import bp as shell_bp
 
-    app.register_blueprint(shell_bp)
-    app.register_blueprint(accounts_bp)
-    for module in ("casework.views", "reporting.views", "insights.views"):
-        try:
-            blueprint = __import__(module, fromlist=["bp"]).bp
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
+    for blueprint in (shell_bp, accounts_bp, casework_bp, reporting_bp, insights_bp):
         app.register_blueprint(blueprint)
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -16,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from accounts.views import LOGIN_LIMIT
 from tests.accounts.conftest import text
-from tests.conftest import PASSWORD, login, make_config, make_org, make_person
-from trygg import create_app
+from tests.conftest import PASSWORD, login, make_org, make_person
 
 WRONG = "The email address or password is wrong."
 WRONG_NB = "E-postadressen eller passordet er feil."
@@ -359,29 +356,6 @@ def test_unknown_organisation_slug_is_a_404(
     assert "Fant ikke siden" in text(response)
 
 
-@pytest.fixture()
-def csrf_app(tmp_path: Path) -> Iterator[Flask]:
-    """The app as it runs for real, CSRF on, on a database of its own that it commits to
-    (the shared `app` has CSRF off, and its test data is never committed)."""
-    from flask_migrate import upgrade
-
-    from tests.conftest import ON_POSTGRES, FreshGlobalsClient, _pg_create, _pg_drop
-    from trygg.extensions import db
-
-    if ON_POSTGRES:
-        name, url = _pg_create()
-    else:
-        url = f"sqlite:///{tmp_path / 'csrf.db'}"
-    application = create_app(make_config(url, tmp_path, csrf_enabled=True))
-    application.test_client_class = FreshGlobalsClient
-    with application.app_context():
-        upgrade()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if ON_POSTGRES:
-        _pg_drop(name)
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(csrf_app: Flask) -> None:

@@ -3,39 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyotp
-import pytest
 from flask import Flask
 
-from tests.conftest import PASSWORD, make_config, make_org, make_person
-from trygg import create_app
-
-
-@pytest.fixture()
-def csrf_app(tmp_path: Path) -> Iterator[Flask]:
-    from flask_migrate import upgrade
-
-    from tests.conftest import ON_POSTGRES, FreshGlobalsClient, _pg_create, _pg_drop
-    from trygg.extensions import db
-
-    if ON_POSTGRES:
-        name, url = _pg_create()
-    else:
-        url = f"sqlite:///{tmp_path / 'csrf.db'}"
-    application = create_app(make_config(url, tmp_path, csrf_enabled=True))
-    application.test_client_class = FreshGlobalsClient
-    with application.app_context():
-        upgrade()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if ON_POSTGRES:
-        _pg_drop(name)
+from tests.conftest import PASSWORD, make_org, make_person
 
 
 def _token(html: str) -> str:
