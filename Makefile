@@ -13,7 +13,7 @@ PACKAGES := trygg accounts casework reporting insights
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test test-sqlite test-postgres lint translations extract-messages migration bench chromium clean demo-history
+.PHONY: help run test system-packages test-sqlite test-postgres lint translations extract-messages migration bench chromium clean demo-history
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -61,17 +61,22 @@ demo-history: $(STAMP) ## Give the demo organisation three years of assessed cas
 	$(FLASK) trygg seed-demo >/dev/null
 	$(FLASK) trygg seed-demo-history
 
-chromium: ## Install Debian's Chromium for the browser tests if it is missing
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "Chromium is missing: install Debian's package 'chromium' to run the browser tests"; fi; \
+system-packages: ## Install Debian's chromium and nginx (browser and deployment tests) if missing
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Missing Debian packages:$$missing (apt-get install$$missing)"; fi; \
 	fi
 
-test: $(DEVSTAMP) translations chromium ## Run the whole suite on SQLite, and on PostgreSQL when it answers
-	$(PY) -m pytest
+chromium: system-packages ## (kept for old habits) same as system-packages
+
+test: $(DEVSTAMP) translations system-packages ## Run the whole suite on SQLite, then on PostgreSQL with the deployment tier
+	$(PY) -m pytest -m "not deploy"
 	@if $(PY) -m tests.pg_available; then \
-	  echo "== PostgreSQL =="; \
+	  echo "== PostgreSQL, and the deployment tier (nginx + TLS, two gunicorn nodes, Redis) =="; \
 	  TRYGG_TEST_DATABASE=postgres $(PY) -m pytest; \
 	else \
 	  if [ -n "$$CI" ]; then echo "PostgreSQL is not reachable in CI"; exit 1; fi; \

@@ -19,8 +19,8 @@ and the public pages must set none). Instead:
 - forms before a receipt login carry a stateless token, HMAC(secret, organisation, day):
   the same for everyone that day, so a page carries nothing that singles a visitor out;
 - forms after a receipt login carry HMAC(secret, lookup token);
-- every POST must come from our own origin (Origin / Sec-Fetch-Site when the browser sends
-  them), and the session cookie is SameSite=Strict on top.
+- every POST must come from our own origin (trygg/origin.py: Sec-Fetch-Site and Origin),
+  and the session cookie is SameSite=Strict on top.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import IO, Protocol
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from werkzeug.wrappers import Response
 
 from crypto import fieldbox
+from trygg.origin import same_origin
 
 
 class Org(Protocol):
@@ -157,18 +157,7 @@ def _checks_on() -> bool:
 
 
 def _same_origin() -> bool:
-    """Not from another site, as far as the browser tells us.
-
-    Our pages send no referrer (Referrer-Policy: no-referrer), so a browser submitting one of
-    our forms sends `Origin: null`; Sec-Fetch-Site then says where the request came from.
-    """
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("Origin")
-    if origin is None or origin == "null":
-        return True
-    return urlsplit(origin).netloc == request.host
+    return same_origin(request)
 
 
 def _sent_token() -> str:

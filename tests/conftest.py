@@ -27,6 +27,17 @@ from trygg.config import Config
 from trygg.extensions import db, limiter
 
 ON_POSTGRES = os.environ.get("TRYGG_TEST_DATABASE") == "postgres"
+CHROMIUM = os.environ.get("TRYGG_CHROMIUM", "/usr/bin/chromium")
+# Flags that keep Chromium off the network and quiet on a closed machine.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FAST_KDF_ITERATIONS = 1_000  # key-wrap work factor for tests only
 
 
@@ -47,6 +58,30 @@ def _pg_drop(name: str) -> None:
     admin = admin_url().replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def require(what: str, available: bool, hint: str) -> None:
+    """A missing tool is a failure in CI (`CI=true`) and a skip on a developer machine."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing; CI must run these tests ({hint})")
+    pytest.skip(f"{what} is missing ({hint})")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium through Playwright; never a downloaded browser."""
+    import shutil
+
+    require(f"Chromium at {CHROMIUM}", bool(shutil.which(CHROMIUM)) or Path(CHROMIUM).exists(),
+            "apt-get install chromium, or make chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
 
 
 @pytest.fixture(scope="session")

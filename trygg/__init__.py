@@ -40,6 +40,9 @@ def create_app(config: Config | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_ENABLED=config.csrf_enabled,
         WTF_CSRF_TIME_LIMIT=None,  # the session's idle timeout bounds a token's life
+        # Its HTTPS check wants a Referer, which no-referrer pages never send; trygg/origin.py
+        # checks where unsafe requests come from instead (security.install).
+        WTF_CSRF_SSL_STRICT=False,
         MAX_CONTENT_LENGTH=config.attachment_max_file + 1024 * 1024,
         BABEL_DEFAULT_LOCALE=i18n.DEFAULT,
         BABEL_TRANSLATION_DIRECTORIES=i18n.translation_directories(),

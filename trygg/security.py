@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
+
+from trygg.origin import UNSAFE, same_origin
 
 CSP = "; ".join(
     [
@@ -39,6 +42,12 @@ PERMISSIONS = ", ".join(
 
 def install(app: Flask) -> None:
     production = app.config["TRYGG"].is_production
+
+    @app.before_request
+    def from_our_pages() -> None:
+        if (request.method in UNSAFE and app.config.get("WTF_CSRF_ENABLED", True)
+                and not same_origin(request)):
+            raise CSRFError("The request did not come from this site's own pages.")
 
     @app.after_request
     def headers(response: Response) -> Response:
