@@ -104,7 +104,11 @@ def render_nginx(*, nodes: list[int], https_port: int, http_port: int, cert: Pat
     block = _replace_once(block, "listen 80;", f"listen 127.0.0.1:{http_port};")
     block = _replace_once(block, "/etc/letsencrypt/live/trygg.example.no/fullchain.pem", str(cert))
     block = _replace_once(block, "/etc/letsencrypt/live/trygg.example.no/privkey.pem", str(key))
-    return _replace_once(block, "/var/log/nginx/trygg-access.log", str(access_log))
+    block = _replace_once(block, "/var/log/nginx/trygg-access.log", str(access_log))
+    # The test keeps (at warn level) what production throws away for reporter routes, to
+    # check that nothing of theirs was spooled to a temporary file.
+    return _replace_once(block, "error_log /dev/null;",
+                         f"error_log {access_log.parent / 'reporter-error.log'} warn;")
 
 
 NGINX_MAIN = """\
@@ -223,6 +227,10 @@ class Tier:
     @property
     def error_log(self) -> Path:
         return self.directory / "nginx" / "error.log"
+
+    @property
+    def reporter_error_log(self) -> Path:
+        return self.directory / "nginx" / "reporter-error.log"
 
     @property
     def outbox(self) -> Path:
