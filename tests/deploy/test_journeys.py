@@ -177,3 +177,34 @@ def test_leader_opens_the_statistics(live: Tier, tls_page: Any) -> None:
     answer = page.goto(live("/orgs/demo/statistics?lang=nb"))
     assert answer is not None and answer.status == 200
     expect(page.locator("h1")).to_be_visible()
+
+
+def test_report_without_javascript_streams_through_the_proxy(live: Tier) -> None:
+    """The form without JavaScript sends plaintext: nginx passes it on without spooling it
+    to disk, the server seals it in memory, and the canary is in no log and no dump."""
+    import base64
+    import os
+
+    from tests.deploy.reporter import BROWSER, Reporter
+    from tests.reporting.support import pg_dump
+
+    phrase = f"CANARY-{uuid.uuid4().hex}"
+    reporter = Reporter(live, "127.0.5.1")
+    form = reporter.http.get(live("/r/demo/report?lang=nb"))
+    token = re.search(r'name="form_token" value="([^"]+)"', form.text)
+    assert form.status_code == 200 and token
+    big = (phrase.encode() + b"\n") * (3 * 1024 * 1024 // 42)  # about 3 MB of plaintext
+    answer = reporter.http.post(
+        live("/r/demo/report?lang=nb"), headers=BROWSER,
+        data={"form_token": token.group(1), "what": f"Uten JavaScript. {phrase}",
+              "idempotency_key": base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()},
+        files=[("attachments", ("logg.txt", big, "text/plain"))], timeout=120)
+    assert answer.status_code == 200, answer.status_code
+    assert "kvittering" in answer.text.lower()
+
+    spooled = live.reporter_error_log.read_text() if live.reporter_error_log.exists() else ""
+    assert "buffered to a temporary file" not in spooled + live.error_log.read_text()
+    needle = phrase.encode()
+    for path in (live.access_log, live.error_log, *(n.log for n in live.nodes)):
+        assert not path.exists() or needle not in path.read_bytes(), path
+    assert needle not in pg_dump(live.database_url)
