@@ -25,7 +25,7 @@ NEW_ROLES = "role IN ('admin', 'handler', 'leader', 'coordinator')"
 def _roles(check):
     # The coordinator role (prevention): membership and invitation accept one more value.
     for table in ("membership", "invitation"):
-        with op.batch_alter_table(table, recreate="always") as batch_op:
+        with op.batch_alter_table(table) as batch_op:
             batch_op.drop_constraint(op.f(f"ck_{table}_role"), type_="check")
             batch_op.create_check_constraint("role", check)
 
