@@ -26,7 +26,7 @@ ROLE_LINKS: dict[str, list[tuple[str, LazyString]]] = {
     "leader": [
         ("insights.dashboard", _l("Statistics")),
         ("prevention.overview", _l("Prevention")),
-        ("prevention.signals", _l("Mapped risk and what cases show")),
+        ("prevention.signals_page", _l("Mapped risk and what cases show")),
     ],
     "coordinator": [
         ("prevention.overview", _l("Prevention")),
