@@ -193,7 +193,8 @@ def publish(session: Session, doc: Document, on: date) -> None:
     if doc.published_on is not None:
         raise Invalid("version", "already_published")
     org = session.get(Organisation, doc.organisation_id)
-    assert org is not None
+    if org is None:
+        raise Invalid("organisation", "unknown")
     if doc.kind == "rules":
         if not doc.content.get("items"):
             raise Invalid("items", "required")

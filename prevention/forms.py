@@ -59,8 +59,8 @@ class ProductionForm(FlaskForm):
 class AgreementForm(FlaskForm):
     agreed_on = DateField(_l("Agreed on"), validators=[Optional()])
     forum = SelectField(_l("Where it was agreed"),
-                        choices=lambda: [("", "—")] + _choices(labels.FORUMS,
-                                                              tuple(labels.FORUMS)))
+                        choices=lambda: [("", "—"), *_choices(labels.FORUMS,
+                                                             tuple(labels.FORUMS))])
     employees = IntegerField(_l("Employees"), validators=COUNT)
     freelancers = IntegerField(_l("Freelancers"), validators=COUNT)
     volunteers = IntegerField(_l("Volunteers"), validators=COUNT)

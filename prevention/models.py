@@ -33,11 +33,12 @@ from prevention.vocabulary import (
 )
 from trygg.database import IntPk, PublicId, db, utcnow
 
-def OrgFk() -> ForeignKey:  # noqa: N802 - reads like the column type it stands for
+
+def OrgFk() -> ForeignKey:
     return ForeignKey("organisation.id", ondelete="CASCADE")
 
 
-def ProductionFk() -> ForeignKey:  # noqa: N802
+def ProductionFk() -> ForeignKey:
     return ForeignKey("prevention_production.id", ondelete="CASCADE")
 
 

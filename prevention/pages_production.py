@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -115,7 +115,7 @@ def _factor_forms(found: productions.Mapping, posted: bool = False
     return out
 
 
-def _mapping_page(found: productions.Mapping, forms: list | None = None,  # type: ignore[type-arg]
+def _mapping_page(found: productions.Mapping, forms: list | None = None,
                   agreement: AgreementForm | None = None,
                   custom: CustomFactorForm | None = None, status: int = 200) -> Page:
     agreement = agreement or AgreementForm(formdata=None, obj=found,

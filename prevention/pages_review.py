@@ -54,8 +54,7 @@ def review(org_slug: str, year: int) -> Page:
     form = ReviewForm(obj=found) if request.method == "POST" else ReviewForm(
         formdata=None, obj=found)
     if request.method == "POST" and form.validate_on_submit():
-        found = _review(year, create=True)
-        assert found is not None
+        found = _review(year, create=True) or abort(404)
         found.checked = [c for c in CHECKLIST if request.form.get(f"check-{c}")]
         found.evaluation = (form.evaluation.data or "").strip()
         found.done_on = today() if len(found.checked) == len(CHECKLIST) else None

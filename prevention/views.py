@@ -8,7 +8,7 @@ mapped risk compares with what cases show.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, date
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Flask, abort, g
 
