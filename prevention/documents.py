@@ -205,9 +205,11 @@ def publish(session: Session, doc: Document, on: date) -> None:
         missing = missing_routine_sections(combined)
         if missing:
             raise Invalid(missing[0], "required", missing=missing)
+        # The organisation's routines carry the § 2A-6 (2) record; a production's
+        # additions (contacts, its own sections) build on them.
         if doc.production_id is None and not doc.with_representatives:
             raise Invalid("with_representatives", "required")
-        if doc.agreed_on is None:
+        if doc.production_id is None and doc.agreed_on is None:
             raise Invalid("agreed_on", "required")
     elif doc.kind == "consequences":
         if not any(doc.content.get(code) for code in REACTIONS):
