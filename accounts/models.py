@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Query, mapped_column, relationship
 
 from trygg.database import IntPk, PublicId, db, utcnow
 
-ROLE_VALUES = ("admin", "handler", "leader")
+ROLE_VALUES = ("admin", "handler", "leader", "coordinator")
 SLUG_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$"
 
 
@@ -128,7 +128,7 @@ class Membership(db.Model):  # type: ignore[name-defined]
     __tablename__ = "membership"
     __table_args__ = (
         UniqueConstraint("person_id", "organisation_id", "role"),
-        CheckConstraint("role IN ('admin', 'handler', 'leader')", name="role"),
+        CheckConstraint("role IN ('admin', 'handler', 'leader', 'coordinator')", name="role"),
     )
 
     id: Mapped[IntPk]
@@ -153,7 +153,9 @@ class Invitation(db.Model):  # type: ignore[name-defined]
     """A single-use, expiring link; only a hash of its token is stored."""
 
     __tablename__ = "invitation"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'handler', 'leader')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'handler', 'leader', 'coordinator')", name="role"),
+    )
 
     id: Mapped[IntPk]
     public_id: Mapped[PublicId]

@@ -89,10 +89,12 @@ def _register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
     from casework.views import bp as casework_bp
     from insights.views import bp as insights_bp
+    from prevention.views import bp as prevention_bp
     from reporting.views import bp as reporting_bp
     from trygg.views import bp as shell_bp
 
-    for blueprint in (shell_bp, accounts_bp, casework_bp, reporting_bp, insights_bp):
+    for blueprint in (shell_bp, accounts_bp, casework_bp, reporting_bp, insights_bp,
+                      prevention_bp):
         app.register_blueprint(blueprint)
 
 

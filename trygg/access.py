@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ROLES = ("admin", "handler", "leader")
+ROLES = ("admin", "handler", "leader", "coordinator")
 
 
 @dataclass(frozen=True)

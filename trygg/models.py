@@ -6,5 +6,6 @@ import accounts.models
 import casework.directory  # local referral entries
 import casework.models
 import insights.models
+import prevention.models
 
-__all__ = ["accounts", "casework", "insights"]
+__all__ = ["accounts", "casework", "insights", "prevention"]

@@ -10,18 +10,26 @@ ROLE_NAMES = {
     "admin": _l("Administrator"),
     "handler": _l("Case handler"),
     "leader": _l("Leader"),
+    "coordinator": _l("Prevention coordinator"),
 }
 
 ROLE_LINKS: dict[str, list[tuple[str, LazyString]]] = {
     "admin": [
         ("accounts.org_settings", _l("Organisation settings")),
         ("accounts.org_people", _l("People and roles")),
+        ("prevention.overview", _l("Prevention")),
     ],
     "handler": [
         ("casework.inbox", _l("Cases")),
+        ("prevention.overview", _l("Prevention")),
     ],
     "leader": [
         ("insights.dashboard", _l("Statistics")),
+        ("prevention.overview", _l("Prevention")),
+        ("prevention.signals_page", _l("Mapped risk and what cases show")),
+    ],
+    "coordinator": [
+        ("prevention.overview", _l("Prevention")),
     ],
 }
 

@@ -42,6 +42,8 @@ PEOPLE = (
                "handler", "Ekstern rådgiver", external=True),
     DemoPerson("leder@demo.trygg.test", "Lise Leder", "demo-leder-passord", "leader",
                "Daglig leder"),
+    DemoPerson("hms@demo.trygg.test", "Hanne HMS", "demo-hms-passord", "coordinator",
+               "HMS-koordinator"),
 )
 
 TEXTS = {
@@ -82,6 +84,10 @@ def seed(session: Session, config: Config, *, kdf_iterations: int | None = None)
         if p.role == "handler" and person.public_key is None:
             _give_demo_keys(person, kdf_iterations)
     session.flush()
+    from prevention.demo import seed as seed_prevention
+    from prevention.views import today
+
+    seed_prevention(session, org, today())
     return logins_text(config)
 
 

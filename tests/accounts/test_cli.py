@@ -71,7 +71,7 @@ def test_seed_demo_is_idempotent(app: Flask, db_session: Session) -> None:
     counts = [_count(db_session, m) for m in (Organisation, Person, Membership)]
     demo = db_session.scalar(select(Organisation).where(Organisation.slug == SLUG))
     assert demo is not None
-    assert {m.role for m in demo.memberships} == {"admin", "handler", "leader"}
+    assert {m.role for m in demo.memberships} == {"admin", "handler", "leader", "coordinator"}
     keys = {p.email: p.public_key for p in db_session.scalars(select(Person))}
 
     second = _run(app, "seed-demo")

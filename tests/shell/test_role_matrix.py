@@ -2,8 +2,8 @@
 
 The matrix walks `app.url_map`, so endpoints that packages add later are checked without
 editing this file. For each endpoint and method it asks as an anonymous visitor, as an
-admin, a handler and a leader of the organisation in the URL, and as a member (with every
-role) of another organisation:
+admin, a handler, a leader and a coordinator of the organisation in the URL, and as a
+member (with every role) of another organisation:
 
 - `public`: answered (no server error) for everyone.
 - `pending`: sends everyone without a half-finished sign-in to /login.
@@ -34,7 +34,7 @@ from trygg import access, create_app
 from trygg.extensions import limiter
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
-ROLES = ("admin", "handler", "leader")
+ROLES = ("admin", "handler", "leader", "coordinator")
 
 
 def is_static(endpoint: str) -> bool:
@@ -110,7 +110,7 @@ def personas(app: Flask, db_session: Session, factory: Any) -> Iterator[dict[str
         person = factory.person(org, role, title=f"{role} title")
         people[role] = Persona(role, app.test_client(), person, frozenset({role}))
     outsider = factory.person(other, "admin", totp=True)
-    for role in ("handler", "leader"):
+    for role in ("handler", "leader", "coordinator"):
         factory.person  # noqa: B018 - roles are added through the service below
         from accounts import services
 
@@ -175,7 +175,8 @@ def test_every_endpoint_declares_an_access_rule(app: Flask) -> None:
     assert missing_rules(app) == []
 
 
-@pytest.mark.parametrize("who", ["anonymous", "admin", "handler", "leader", "outsider"])
+@pytest.mark.parametrize("who", ["anonymous", "admin", "handler", "leader", "coordinator",
+                                 "outsider"])
 def test_role_matrix(app: Flask, db_session: Session, personas: dict[str, Persona],
                      who: str) -> None:
     assert _walk(app, db_session, personas[who]) == []
