@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from accounts import services
 from accounts.models import Organisation
-from casework import seriousness
+from casework import seriousness, seriousness_v1
 from casework.models import Assessment, AssessmentAggravating, Case, CaseReaction
-from casework.vocabulary import AGGRAVATING, NATURE, RELATION
+from casework.vocabulary import NATURE
 from insights.periods import quarter_of
 from trygg.config import Config
 from trygg.seed import PEOPLE, SLUG, DemoRefused
@@ -143,12 +143,14 @@ def _case(
     session.flush()
     nature = _pick(rng, NATURE, "nature")
     frequency = _pick(rng, ("once", "repeated", "systematic"), "frequency")
-    relation = _pick(rng, RELATION, "relation")
+    # The v1 relations and circumstances, so that the seeded history stays the same.
+    relation = _pick(rng, seriousness_v1.RELATION, "relation")
     power = _pick(rng, ("none", "some", "strong"), "power")
     consequences = _pick(rng, ("none", "discomfort", "impaired_work", "health", "severe"),
                          "consequences")
-    aggravating = frozenset(a for a in AGGRAVATING if rng.random() < 0.18)
+    aggravating = frozenset(a for a in seriousness_v1.AGGRAVATING if rng.random() < 0.18)
     criminal = nature in ("physical", "sexual_assault") and rng.random() < 0.4
+    criminal = criminal or nature == "sexual_assault"  # always so (model v2)
     result = seriousness.assess(
         nature=nature, frequency=frequency, relation=relation, power=power,
         consequences=consequences, aggravating=aggravating, criminal=criminal,
