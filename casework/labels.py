@@ -336,7 +336,8 @@ AUDIT_ACTIONS: dict[str, LazyString] = {
     "attachment.downloaded": _l("Downloaded an attachment"),
     "assessment.recorded": _l("Recorded the assessment"),
     "assessment.revised": _l("Revised the assessment"),
-    "decisions.recorded": _l("Recorded reactions, referrals and outcome"),
+    "decisions.recorded": _l("Recorded recommendations, referrals and outcome"),
+    "employer_actions.recorded": _l("Recorded what the employer did"),
     "handoff.written": _l("Wrote a summary for the employer"),
     "handoff.revised": _l("Revised the summary for the employer"),
     "handoff.released": _l("Released the summary to the employer"),
@@ -353,6 +354,8 @@ DEADLINES: dict[str, LazyString] = {
 # The reporter's document (reporting/document.py, "trygg/report" v1): its fields in reading
 # order, and its codes, in words for the handler.
 REPORT_FIELDS: dict[str, LazyString] = {
+    "about": _l("Who is writing"),
+    "status": _l("The affected person's status at work"),
     "what": _l("What happened"),
     "when": _l("When"),
     "where": _l("Where and in what setting"),
@@ -368,6 +371,18 @@ REPORT_FIELDS: dict[str, LazyString] = {
 }
 
 REPORT_CODES: dict[str, dict[str, LazyString]] = {
+    "about": {
+        "self": _l("The person it happened to"),
+        "saw": _l("A witness"),
+        "on_behalf": _l("Someone writing on behalf of the person it happened to"),
+    },
+    "status": {
+        "employee": _l("Employee"),
+        "hired": _l("Hired from an agency (innleid)"),
+        "freelancer": _l("Freelancer or self-employed"),
+        "volunteer": _l("Volunteer"),
+        "student": _l("Student or trainee"),
+    },
     "period": {
         "ongoing": _l("It is still going on"),
         "last_week": _l("In the last week"),
