@@ -405,11 +405,12 @@ REPORT_CODES: dict[str, dict[str, LazyString]] = {
     },
     "role": {
         "leader": _l("Someone who leads the reporter"),
+        "commissioner": _l("The reporter's commissioner (oppdragsgiver), or someone acting for it"),
         "colleague": _l("A colleague or fellow artist"),
         "subordinate": _l("Someone the reporter leads or is responsible for"),
         "teacher": _l("A teacher, mentor or supervisor"),
         "board": _l("A board member or owner"),
-        "external": _l("Someone from outside: audience, guest, client, supplier"),
+        "external": _l("Someone from outside: audience, guest, customer, supplier"),
         "other": _l("Someone else"),
         "unsure": _l("The reporter would rather not say"),
     },

@@ -75,11 +75,12 @@ SETTINGS: dict[str, LazyString] = {
 
 ROLES: dict[str, LazyString] = {
     "leader": _l("Someone who leads me: director, producer, conductor, manager"),
+    "commissioner": _l("My commissioner (oppdragsgiver), or someone acting for it"),
     "colleague": _l("A colleague or fellow artist"),
     "subordinate": _l("Someone I lead or am responsible for"),
     "teacher": _l("A teacher, mentor or supervisor"),
     "board": _l("A board member or owner"),
-    "external": _l("Someone from outside: audience, guest, client, supplier"),
+    "external": _l("Someone from outside: audience, guest, customer, supplier"),
     "other": _l("Someone else"),
     "unsure": _l("I would rather not say"),
 }
@@ -130,9 +131,9 @@ def _choices(values: object, choices: Mapping[str, object]) -> list[str]:
 def build(fields: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """The document from already-collected form values; ValueError for anything invalid.
 
-    `fields` has the form's names: about, status, what, when_period, when_text, where_settings (list),
-    where_text, concerns_role, concerns_text, before, witnesses, consequences, wants (list),
-    contact_name, contact_reach, contact_when.
+    `fields` has the form's names: about, status, what, when_period, when_text,
+    where_settings (list), where_text, concerns_role, concerns_text, before, witnesses,
+    consequences, wants (list), contact_name, contact_reach, contact_when.
     """
     what = _text(fields.get("what"), MAX_WHAT)
     if not what.strip():

@@ -87,9 +87,9 @@ class IntakeForm(_NoCsrf):
 
     def fields_for_document(self) -> dict[str, Any]:
         return {name: self[name].data for name in (
-            "about", "status", "what", "when_period", "when_text", "where_settings", "where_text", "concerns_role",
-            "concerns_text", "before", "witnesses", "consequences", "wants", "contact_name",
-            "contact_reach", "contact_when")}
+            "about", "status", "what", "when_period", "when_text", "where_settings",
+            "where_text", "concerns_role", "concerns_text", "before", "witnesses",
+            "consequences", "wants", "contact_name", "contact_reach", "contact_when")}
 
 
 class ReceiptForm(_NoCsrf):
