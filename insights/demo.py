@@ -24,8 +24,14 @@ from sqlalchemy.orm import Session
 from accounts import services
 from accounts.models import Organisation
 from casework import seriousness, seriousness_v1
-from casework.models import Assessment, AssessmentAggravating, Case, CaseReaction
-from casework.vocabulary import NATURE
+from casework.models import (
+    Assessment,
+    AssessmentAggravating,
+    Case,
+    CaseReaction,
+    EmployerAction,
+)
+from casework.vocabulary import EMPLOYER_ACTIONS, NATURE
 from insights.periods import quarter_of
 from trygg.config import Config
 from trygg.seed import PEOPLE, SLUG, DemoRefused
@@ -165,4 +171,9 @@ def _case(
     chosen += [r for r in ("follow_up_support", "feedback_to_reporter", "documentation")
                if rng.random() < 0.6]
     assessment.reactions = [CaseReaction(code=c) for c in dict.fromkeys(chosen)]
+    # The employer did what was recommended first (what the statistics count).
+    assessment.employer_actions = [
+        EmployerAction(code=c, decided_on=assessment.assessed_on, source="written_answer")
+        for c in dict.fromkeys(chosen) if c in EMPLOYER_ACTIONS
+    ]
     session.add(assessment)
