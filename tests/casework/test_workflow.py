@@ -382,3 +382,11 @@ def test_what_the_employer_did_is_recorded_apart_from_the_recommendations(
     assert assessment.reactions == []  # recommendations are separate
     actions = [a[0] for a in _audit(db_session, vera_case.case) if a[2] == "ok"]
     assert "employer_actions.recorded" in actions
+    from casework import export
+
+    exported = export._assessment(assessment)
+    assert sorted(exported["employer_actions"], key=lambda a: a["code"]) == [
+        {"code": c, "decided_on": date.today().isoformat(), "source": "written_answer"}
+        for c in ("training", "written_warning")
+    ]
+    assert (exported["kind"], exported["context"]) == ("sexual_harassment", ["party_premiere"])
