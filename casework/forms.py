@@ -18,7 +18,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from casework import labels
 from casework.vocabulary import (
@@ -48,6 +48,12 @@ CHOICE_ERROR = _l("Choose one of the listed values.")
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form: Any) -> None:
+        # The same words as the single choices, in the page's language.
+        values = {str(c.value) for c in self.choices or []}
+        if any(str(d) not in values for d in self.data or []):
+            raise ValidationError(str(CHOICE_ERROR))
 
 
 def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:

@@ -144,7 +144,11 @@ def test_assessment_outside_the_vocabulary_is_refused(
     _to_assessing(client, team, vera_case)
     response = client.post(_case_url(team, vera_case, "/assessment"), data={**ASSESSMENT, **bad})
     assert response.status_code == 400
-    assert "Ingenting ble lagret" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Ingenting ble lagret" in page
+    field = "criminal" if bad.get("nature") == "sexual_assault" else next(iter(bad))
+    assert f'id="{field}-error"' in page  # the message stands beside the field
+    assert "not a valid choice" not in page  # in the page's language
     assert db_session.get(Assessment, vera_case.case.id) is None
     assert _audit(db_session, vera_case.case)[-1][2] == "refused"
 
