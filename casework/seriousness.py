@@ -29,7 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from casework.labels import LEVELS, REASON_TEXT
+from casework.assessment_words import REASON_TEXT
+from casework.labels import LEVELS
 from casework.vocabulary import (
     AGGRAVATING,
     ALWAYS_REACTIONS,
