@@ -143,19 +143,26 @@ class OrganisationForm(FlaskForm):
     )
     rules = TextAreaField(
         _l("Rules"),
-        description=_l("The rules everyone agrees to, at work, on tour, at parties and online."),
+        description=_l("The rules you have agreed on, at work, on tour, at parties and online. "
+                       "Say when and how they were agreed."),
         validators=[Optional(), Length(max=TEXT_MAX)],
     )
     routines = TextAreaField(
         _l("Routines"),
         description=_l(
-            "What happens after someone reports, who reads it, and when they hear back."
+            "What happens after someone reports, who reads it, and when they hear back. "
+            "Routines for internal reporting must be written and contain at least an "
+            "encouragement to report, how to report, and how the employer receives, handles "
+            "and follows up a report; they are made with the employees and their "
+            "representatives and must be easy to find (arbeidsmiljøloven § 2A-6)."
         ),
         validators=[Optional(), Length(max=TEXT_MAX)],
     )
     consequences = TextAreaField(
         _l("Consequences"),
-        description=_l("What can happen to someone who harasses, from a talk to dismissal."),
+        description=_l("What can happen when the rules are broken, from a talk to ending the "
+                       "collaboration or dismissal. Handlers see this beside their "
+                       "recommendations."),
         validators=[Optional(), Length(max=TEXT_MAX)],
     )
     acknowledge_days = _days(

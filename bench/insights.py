@@ -179,7 +179,8 @@ def load(url: str, counts: list[int], umbrellas: int, seed: int = 1) -> dict[str
                     rng.choice(CONSEQUENCES), rng.random() < 0.1, rng.randint(1, 5), on,
                     created,
                 ))
-        from casework.vocabulary import AGGRAVATING, REACTIONS
+        from casework.seriousness_v1 import AGGRAVATING
+        from casework.vocabulary import EMPLOYER_ACTIONS
 
         links = 0
         with cur.copy("COPY assessment_aggravating (case_id, code) FROM STDIN") as copy:
@@ -188,10 +189,12 @@ def load(url: str, counts: list[int], umbrellas: int, seed: int = 1) -> dict[str
                     if rng.random() < 0.12:
                         copy.write_row((case_id, code))
                         links += 1
-        with cur.copy("COPY case_reaction (case_id, code) FROM STDIN") as copy:
+        with cur.copy(
+            "COPY employer_action (case_id, code, decided_on, source) FROM STDIN"
+        ) as copy:
             for case_id in assessed_ids:
-                for code in rng.sample(REACTIONS, rng.randint(0, 3)):
-                    copy.write_row((case_id, code))
+                for code in rng.sample(EMPLOYER_ACTIONS, rng.randint(0, 3)):
+                    copy.write_row((case_id, code, TODAY, "written_answer"))
                     links += 1
         log(f"  assessments: {len(assessed_ids):,}, codes: {links:,} in "
             f"{time.perf_counter() - start:.0f} s")

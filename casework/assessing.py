@@ -12,16 +12,25 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from accounts.models import Membership
-from casework import audit, seriousness
+from casework import audit, seriousness, seriousness_v1
 from casework.errors import AssessmentMissing, BadAssessment, CaseChanged, CasePurged
 from casework.models import (
     Assessment,
     AssessmentAggravating,
+    AssessmentContext,
+    AssessmentRiskFactor,
     Case,
     CaseReaction,
     CaseReferral,
+    EmployerAction,
 )
-from casework.vocabulary import OUTCOMES, REACTIONS
+from casework.vocabulary import (
+    EMPLOYER_ACTION_SOURCES,
+    EMPLOYER_ACTIONS,
+    KINDS,
+    OUTCOMES,
+    REACTIONS,
+)
 from trygg.database import utcnow
 
 REFERRAL_CODE_MAX = 40
@@ -51,15 +60,29 @@ def record_assessment(
     criminal: bool,
     on: date,
     seen: str | None = None,
+    kind: str = "sexual_harassment",
+    explicitness: str = "ambiguous",
+    prior: str = "none",
+    context: Iterable[str] = (),
+    risk_factors: Iterable[str] = (),
+    minor_involved: bool = False,
 ) -> seriousness.Result:
-    """Save (or revise) the assessment; the level comes from casework.seriousness."""
+    """Save (or revise) the assessment under the current model (version 2).
+
+    Raises BadAssessment naming the field for a value outside the vocabulary, or for a
+    sexual assault not marked as possibly criminal; nothing is saved then.
+    """
     if case.purged_on is not None:
         raise CasePurged()
-    extra = frozenset(aggravating)
+    if kind not in KINDS:
+        raise BadAssessment("kind")
+    extra, places, risks = frozenset(aggravating), frozenset(context), frozenset(risk_factors)
     try:
         result = seriousness.assess(
             nature=nature, frequency=frequency, relation=relation, power=power,
             consequences=consequences, aggravating=extra, criminal=criminal,
+            explicitness=explicitness, prior=prior, context=places, risk_factors=risks,
+            minor_involved=minor_involved,
         )
     except seriousness.AssessmentInputError as exc:
         raise BadAssessment(exc.factor) from None
@@ -73,8 +96,12 @@ def record_assessment(
     assessment.nature, assessment.frequency = nature, frequency
     assessment.relation, assessment.power = relation, power
     assessment.consequences, assessment.criminal = consequences, criminal
+    assessment.kind, assessment.explicitness, assessment.prior = kind, explicitness, prior
+    assessment.minor_involved = minor_involved
     assessment.level = result.level
     assessment.aggravating = [AssessmentAggravating(code=c) for c in sorted(extra)]
+    assessment.contexts = [AssessmentContext(code=c) for c in sorted(places)]
+    assessment.risk_factors = [AssessmentRiskFactor(code=c) for c in sorted(risks)]
     assessment.updated_at = utcnow()
     session.flush()
     audit.append(
@@ -85,12 +112,27 @@ def record_assessment(
     return result
 
 
-def result_for(assessment: Assessment) -> seriousness.Result:
+def result_for(assessment: Assessment) -> seriousness.Result | seriousness_v1.Result:
+    """The saved assessment's reasons and suggestions, under the model it was saved with.
+
+    An assessment from version 1 is shown as version 1, with the level it was given.
+    """
+    aggravating = frozenset(a.code for a in assessment.aggravating)
+    if assessment.model_version == "1":
+        return seriousness_v1.assess(
+            nature=assessment.nature, frequency=assessment.frequency,
+            relation=assessment.relation, power=assessment.power,
+            consequences=assessment.consequences, aggravating=aggravating,
+            criminal=assessment.criminal,
+        )
     return seriousness.assess(
         nature=assessment.nature, frequency=assessment.frequency, relation=assessment.relation,
         power=assessment.power, consequences=assessment.consequences,
-        aggravating=frozenset(a.code for a in assessment.aggravating),
-        criminal=assessment.criminal,
+        aggravating=aggravating, criminal=assessment.criminal,
+        explicitness=assessment.explicitness or "ambiguous", prior=assessment.prior or "none",
+        context=frozenset(c.code for c in assessment.contexts),
+        risk_factors=frozenset(r.code for r in assessment.risk_factors),
+        minor_involved=assessment.minor_involved,
     )
 
 
@@ -105,7 +147,7 @@ def record_decisions(
     known_referrals: Iterable[str],
     seen: str | None = None,
 ) -> Assessment:
-    """The reactions chosen, the referrals given and the outcome, as codes."""
+    """The recommendations to the employer, the referrals given and the outcome, as codes."""
     if case.purged_on is not None:
         raise CasePurged()
     assessment = session.get(Assessment, case.id)
@@ -130,5 +172,46 @@ def record_decisions(
         session, "decisions.recorded", organisation_id=case.organisation_id, case_id=case.id,
         actor_id=membership.id,
         detail=f"reactions={len(chosen)};referrals={len(given)};outcome={outcome or '-'}",
+    )
+    return assessment
+
+
+def record_employer_actions(
+    session: Session,
+    case: Case,
+    membership: Membership,
+    *,
+    actions: Iterable[str],
+    decided_on: date | None,
+    source: str | None,
+    on: date,
+    seen: str | None = None,
+) -> Assessment:
+    """What the employer did, from its answer: codes, the date it decided, and the source.
+
+    Replaces the list (an empty list clears it). The date may not lie in the future.
+    """
+    if case.purged_on is not None:
+        raise CasePurged()
+    assessment = session.get(Assessment, case.id)
+    if assessment is None:
+        raise AssessmentMissing()
+    _check_stamp(assessment, seen)
+    chosen = list(dict.fromkeys(actions))
+    if any(a not in EMPLOYER_ACTIONS for a in chosen):
+        raise BadAssessment("employer_action")
+    if chosen and (decided_on is None or decided_on > on):
+        raise BadAssessment("decided_on")
+    if chosen and source not in EMPLOYER_ACTION_SOURCES:
+        raise BadAssessment("source")
+    assessment.employer_actions = [
+        EmployerAction(code=c, decided_on=decided_on, source=source) for c in chosen
+    ]
+    assessment.updated_at = utcnow()
+    session.flush()
+    audit.append(
+        session, "employer_actions.recorded", organisation_id=case.organisation_id,
+        case_id=case.id, actor_id=membership.id,
+        detail=f"actions={len(chosen)};source={source or '-'}",
     )
     return assessment

@@ -2,9 +2,11 @@
 
 The national entries are data in `casework/data/referrals.json`; an organisation's admins add
 local ones (`LocalReferral`). Every entry carries its role (when to refer there), contact
-channels, where the details come from and when they were last checked. When two versions
-share a code — two in the file, or a local one that updates a national entry — the one
-checked most recently is shown.
+channels, its source (text in nb and en, and a URL), whether it is free and whether one can
+be anonymous, and `checked`: the date a person actually verified it against the source, or
+nothing. An entry nobody verified says "not checked since" the date it was compiled, never a
+check that did not happen. When two versions in the file share a code, the newer one is
+shown. A local entry never replaces a national one: it is listed beside it.
 
 API (used by the reporter's "Søk råd" box and by casework's referrals):
 - `entries(session, org) -> list[Entry]`: what an organisation shows, newest per code.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -76,10 +78,31 @@ class Entry:
     name: dict[str, str]
     role: dict[str, str]
     channels: tuple[Channel, ...]
-    source: str
-    checked: date
+    source: dict[str, str]  # {"nb": …, "en": …, "url": …}; url may be absent
+    checked: date | None  # when a person verified the entry against its source
+    compiled: date  # when the entry was last written
+    free: bool | None = None
+    anonymous: bool | None = None
     local: bool = False
     previously: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def as_of(self) -> date:
+        return self.checked or self.compiled
+
+    def source_in(self, lang: str) -> str:
+        return self.source.get(lang) or self.source["nb"]
+
+    def source_line(self, lang: str) -> str:
+        """Where the details come from and whether anyone checked them, in words."""
+        from flask_babel import format_date
+        from flask_babel import gettext as _
+
+        if self.checked is not None:
+            return _("Source: %(source)s. Checked against the source %(date)s.",
+                     source=self.source_in(lang), date=format_date(self.checked, "long"))
+        return _("Source: %(source)s. Not checked since %(date)s.",
+                 source=self.source_in(lang), date=format_date(self.compiled, "long"))
 
     def name_in(self, lang: str) -> str:
         return self.name.get(lang) or self.name["nb"]
@@ -124,13 +147,24 @@ def _entry(raw: object, where: str) -> Entry:
     channels = raw.get("channels")
     if not isinstance(channels, list) or not channels:
         raise DirectoryDataError(f"{where}: needs at least one contact channel")
-    source = raw.get("source")
-    if not isinstance(source, str) or not source.strip():
-        raise DirectoryDataError(f"{where}: needs a source")
+    raw_source = raw.get("source")
+    if not isinstance(raw_source, dict):
+        raise DirectoryDataError(f"{where}.source: needs at least a Norwegian ('nb') text")
+    url = raw_source.get("url")
+    if url is not None and (not isinstance(url, str) or not url.startswith("https://")):
+        raise DirectoryDataError(f"{where}.source: the url starts with https://")
+    texts = {k: v for k, v in raw_source.items() if k != "url"} if url else raw_source
+    source = _texts(texts, f"{where}.source") | ({"url": url} if url else {})
     try:
-        checked = date.fromisoformat(raw["checked"])
+        compiled = date.fromisoformat(raw["compiled"])
+        checked = date.fromisoformat(raw["checked"]) if raw.get("checked") else None
     except (KeyError, TypeError, ValueError):
-        raise DirectoryDataError(f"{where}: 'checked' must be an ISO date") from None
+        raise DirectoryDataError(
+            f"{where}: 'compiled' must be an ISO date, 'checked' an ISO date or null"
+        ) from None
+    flags = {k: raw.get(k) for k in ("free", "anonymous")}
+    if any(v is not None and not isinstance(v, bool) for v in flags.values()):
+        raise DirectoryDataError(f"{where}: 'free' and 'anonymous' are true, false or null")
     previously = raw.get("previously", [])
     for i, p in enumerate(previously):
         if not isinstance(p, dict) or not isinstance(p.get("source"), str):
@@ -141,8 +175,11 @@ def _entry(raw: object, where: str) -> Entry:
         name=_texts(raw.get("name"), f"{where}.name"),
         role=_texts(raw.get("role"), f"{where}.role"),
         channels=tuple(_channel(c, f"{where}.channels[{i}]") for i, c in enumerate(channels)),
-        source=source.strip(),
+        source=source,
         checked=checked,
+        compiled=compiled,
+        free=flags["free"],
+        anonymous=flags["anonymous"],
         previously=tuple(previously),
     )
 
@@ -157,14 +194,14 @@ def load(path: Path = DATA_FILE) -> list[Entry]:
 
 
 def newest(versions: Iterable[Entry]) -> list[Entry]:
-    """One entry per code, the most recently checked; first-seen order of the codes.
+    """One entry per code, the most recent (checked, else compiled); first-seen order.
 
-    On a tie a local entry wins (the admin wrote it for this organisation), then the later one.
+    On a tie the later one wins.
     """
     chosen: dict[str, Entry] = {}
     for e in versions:
         old = chosen.get(e.code)
-        if old is None or (e.checked, e.local) >= (old.checked, old.local):
+        if old is None or e.as_of >= old.as_of:
             chosen[e.code] = e
     return list(chosen.values())
 
@@ -216,14 +253,16 @@ class LocalReferral(db.Model):  # type: ignore[name-defined]
             channels.append(Channel("email", self.email))
         if self.web:
             channels.append(Channel("web", self.web, hours))
-        # Admins write in one language; it is shown in both.
+        # Admins write in one language; it is shown in both. The admin who saves an entry
+        # states the date they checked it.
         return Entry(
             code=self.code,
             name={"nb": self.name},
             role={"nb": self.role},
             channels=tuple(channels),
-            source=self.source,
+            source={"nb": self.source},
             checked=self.checked,
+            compiled=self.checked,
             local=True,
         )
 
@@ -239,9 +278,18 @@ def local_referrals(session: Session, org: Organisation) -> list[LocalReferral]:
 
 
 def entries(session: Session, org: Organisation | None) -> list[Entry]:
-    """What an organisation shows: national entries and its own, newest version per code."""
+    """What an organisation shows: every national entry, then its own local ones.
+
+    A local entry never replaces a national one (design.md section 9): one saved earlier
+    under a national code is listed beside it, under the code `local_<code>`.
+    """
+    national_codes = {e.code for e in _national()}
     local = [r.as_entry() for r in local_referrals(session, org)] if org is not None else []
-    return newest([*_national(), *local])
+    local = [
+        replace(e, code=f"local_{e.code}"[:40]) if e.code in national_codes else e
+        for e in local
+    ]
+    return [*_national(), *newest(local)]
 
 
 def entry(code: str, session: Session | None = None, org: Organisation | None = None) -> Entry:
@@ -275,6 +323,8 @@ def save_local(
     code = code.strip().lower()
     if not re.fullmatch(CODE_PATTERN, code):
         raise LocalReferralError("code")
+    if code in {e.code for e in _national()}:
+        raise LocalReferralError("national")
     if not (phone.strip() or email.strip() or web.strip()):
         raise LocalReferralError("channel")
     if web.strip() and not web.strip().startswith("https://"):

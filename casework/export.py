@@ -150,9 +150,18 @@ def _assessment(a: Assessment) -> dict[str, Any]:
         "model_version": a.model_version, "level": a.level, "nature": a.nature,
         "frequency": a.frequency, "relation": a.relation, "power": a.power,
         "consequences": a.consequences, "criminal": a.criminal,
+        "kind": a.kind, "explicitness": a.explicitness, "prior": a.prior,
+        "minor_involved": a.minor_involved,
         "aggravating": sorted(x.code for x in a.aggravating),
+        "context": sorted(x.code for x in a.contexts),
+        "risk_factors": sorted(x.code for x in a.risk_factors),
         "reasons": [r.code for r in result.reasons],
+        # What the handler recommended, and separately what the employer did.
         "reactions": sorted(x.code for x in a.reactions),
+        "employer_actions": [
+            {"code": x.code, "decided_on": _date(x.decided_on), "source": x.source}
+            for x in a.employer_actions
+        ],
         "referrals": sorted(x.code for x in a.referrals),
         "outcome": a.outcome, "assessed_on": _date(a.assessed_on),
     }

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from marshmallow import Schema, fields, validate
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -17,19 +18,26 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from casework import labels
 from casework.vocabulary import (
     AGGRAVATING,
     CONSEQUENCES,
+    CONTEXT,
+    EMPLOYER_ACTION_SOURCES,
+    EMPLOYER_ACTIONS,
+    EXPLICITNESS,
     FREQUENCY,
     HANDOFF_CHECKLIST,
+    KINDS,
     NATURE,
     OUTCOMES,
     POWER,
+    PRIOR,
     REACTIONS,
     RELATION,
+    RISK_FACTORS,
     STATE_REASONS,
     STATES,
 )
@@ -40,6 +48,12 @@ CHOICE_ERROR = _l("Choose one of the listed values.")
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form: Any) -> None:
+        # The same words as the single choices, in the page's language.
+        values = {str(c.value) for c in self.choices or []}
+        if any(str(d) not in values for d in self.data or []):
+            raise ValidationError(str(CHOICE_ERROR))
 
 
 def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
@@ -67,8 +81,24 @@ class StateForm(FlaskForm):
             raise ValidationError(CHOICE_ERROR)
 
 
+def _radio(factor: str, values: tuple[str, ...]) -> RadioField:
+    return RadioField(labels.FACTORS[factor], choices=_choices(factor, values),
+                      validators=[InputRequired(message=CHOICE_ERROR)])
+
+
 class AssessmentForm(FlaskForm):
+    """Model v2 (design.md section 6). Every field shows its own error beside it."""
+
     seen = HiddenField()
+    kind = SelectField(labels.FACTORS["kind"],
+                       choices=options((k, labels.KINDS[k]) for k in KINDS),
+                       validators=[InputRequired(message=CHOICE_ERROR)])
+    explicitness = _radio("explicitness", EXPLICITNESS)
+    prior = _radio("prior", PRIOR)
+    context = MultiCheckboxField(labels.FACTORS["context"], choices=_choices("context", CONTEXT))
+    risk_factors = MultiCheckboxField(labels.FACTORS["risk_factors"],
+                                      choices=_choices("risk_factors", RISK_FACTORS))
+    minor_involved = BooleanField(labels.MINOR_LABEL)
     nature = RadioField(labels.FACTORS["nature"], choices=_choices("nature", NATURE),
                         validators=[InputRequired(message=CHOICE_ERROR)])
     frequency = RadioField(labels.FACTORS["frequency"], choices=_choices("frequency", FREQUENCY),
@@ -84,16 +114,40 @@ class AssessmentForm(FlaskForm):
                                      choices=_choices("aggravating", AGGRAVATING))
     criminal = BooleanField(labels.CRIMINAL_LABEL)
 
+    def validate_criminal(self, field: BooleanField) -> None:
+        if self.nature.data == "sexual_assault" and not field.data:
+            from wtforms import ValidationError
+
+            raise ValidationError(str(labels.SEXUAL_ASSAULT_NOT_CRIMINAL))
+
 
 class DecisionsForm(FlaskForm):
     seen = HiddenField()
-    reactions = MultiCheckboxField(_l("Reactions chosen"),
+    reactions = MultiCheckboxField(_l("Recommended to the employer"),
                                    choices=options((r, labels.REACTIONS[r]) for r in REACTIONS))
     referrals = MultiCheckboxField(_l("Referrals given"), choices=[])
     outcome = SelectField(
         _l("Outcome"),
         choices=options([("", _l("Not decided yet")),
                          *((o, labels.OUTCOMES[o]) for o in OUTCOMES)]),
+        validators=[Optional()],
+    )
+
+
+class EmployerActionsForm(FlaskForm):
+    """What the employer did, from its answer; what the statistics count."""
+
+    seen = HiddenField()
+    actions = MultiCheckboxField(
+        _l("What the employer did"),
+        choices=options((a, labels.REACTIONS[a]) for a in EMPLOYER_ACTIONS),
+    )
+    decided_on = DateField(_l("Date the employer decided"), validators=[Optional()])
+    source = SelectField(
+        _l("Where you learnt it"),
+        choices=options([("", _l("Choose")),
+                         *((s, labels.EMPLOYER_ACTION_SOURCES[s])
+                           for s in EMPLOYER_ACTION_SOURCES)]),
         validators=[Optional()],
     )
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,12 +28,19 @@ from accounts.models import Membership, Organisation
 from casework.vocabulary import (
     AGGRAVATING,
     CONSEQUENCES,
+    CONTEXT,
+    EMPLOYER_ACTION_SOURCES,
+    EMPLOYER_ACTIONS,
+    EXPLICITNESS,
     FREQUENCY,
+    KINDS,
     NATURE,
     OUTCOMES,
     POWER,
+    PRIOR,
     REACTIONS,
     RELATION,
+    RISK_FACTORS,
     STATES,
     check_sql,
 )
@@ -212,12 +220,24 @@ class Assessment(db.Model):  # type: ignore[name-defined]
         CheckConstraint(check_sql("consequences", CONSEQUENCES), name="consequences"),
         CheckConstraint("level BETWEEN 1 AND 5", name="level"),
         CheckConstraint(check_sql("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(check_sql("kind", KINDS), name="kind"),
+        CheckConstraint(check_sql("explicitness", EXPLICITNESS), name="explicitness"),
+        CheckConstraint(check_sql("prior", PRIOR), name="prior"),
     )
 
     case_id: Mapped[int] = mapped_column(
         ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
     )
     model_version: Mapped[str] = mapped_column(String(16))
+    # What the case is about (design.md section 6); version 1 assessments were all about
+    # sexual harassment.
+    kind: Mapped[str] = mapped_column(
+        String(24), default="sexual_harassment", server_default="sexual_harassment"
+    )
+    # Model v2 factors; NULL on an assessment saved under version 1.
+    explicitness: Mapped[str | None] = mapped_column(String(24), default=None)
+    prior: Mapped[str | None] = mapped_column(String(16), default=None)
+    minor_involved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     nature: Mapped[str] = mapped_column(String(24))
     frequency: Mapped[str] = mapped_column(String(16))
     relation: Mapped[str] = mapped_column(String(16))
@@ -233,6 +253,56 @@ class Assessment(db.Model):  # type: ignore[name-defined]
     aggravating: Mapped[list[AssessmentAggravating]] = relationship(cascade="all, delete-orphan")
     reactions: Mapped[list[CaseReaction]] = relationship(cascade="all, delete-orphan")
     referrals: Mapped[list[CaseReferral]] = relationship(cascade="all, delete-orphan")
+    contexts: Mapped[list[AssessmentContext]] = relationship(cascade="all, delete-orphan")
+    risk_factors: Mapped[list[AssessmentRiskFactor]] = relationship(
+        cascade="all, delete-orphan"
+    )
+    employer_actions: Mapped[list[EmployerAction]] = relationship(
+        cascade="all, delete-orphan", order_by="EmployerAction.decided_on"
+    )
+
+
+class AssessmentContext(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "assessment_context"
+    __table_args__ = (CheckConstraint(check_sql("code", CONTEXT), name="code"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.case_id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class AssessmentRiskFactor(db.Model):  # type: ignore[name-defined]
+    """A risk factor of the brochure's ten (design.md section 8): the join key to prevention."""
+
+    __tablename__ = "assessment_risk_factor"
+    __table_args__ = (CheckConstraint(check_sql("code", RISK_FACTORS), name="code"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.case_id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class EmployerAction(db.Model):  # type: ignore[name-defined]
+    """What the employer actually did, from its answer: what the statistics count.
+
+    Recorded by a handler with the date the employer decided and where the handler learnt
+    it; separate from the handler's recommendations (CaseReaction).
+    """
+
+    __tablename__ = "employer_action"
+    __table_args__ = (
+        CheckConstraint(check_sql("code", EMPLOYER_ACTIONS), name="code"),
+        CheckConstraint(check_sql("source", EMPLOYER_ACTION_SOURCES), name="source"),
+    )
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.case_id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    decided_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
 
 
 class AssessmentAggravating(db.Model):  # type: ignore[name-defined]
@@ -246,7 +316,7 @@ class AssessmentAggravating(db.Model):  # type: ignore[name-defined]
 
 
 class CaseReaction(db.Model):  # type: ignore[name-defined]
-    """A reaction the handler recorded as chosen (codes from casework.seriousness)."""
+    """A reaction the handler recommended to the employer (codes from casework.seriousness)."""
 
     __tablename__ = "case_reaction"
     __table_args__ = (CheckConstraint(check_sql("code", REACTIONS), name="code"),)

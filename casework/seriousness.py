@@ -1,24 +1,27 @@
-"""The seriousness model: from the structured assessment to a level and suggestions.
+"""The seriousness model, version 2: a triage level, recommendations to the employer.
 
-Deterministic and versioned. The factors follow the brochure (context, frequency, relation
-between the parties, power and dependency, consequences) and those the Supreme Court weighed
-in HR-2020-2476-A. docs/assessment.md explains the model with worked examples.
+Deterministic and versioned; design.md section 6 fixes the vocabulary and the rules, and
+docs/assessment.md explains the model with worked examples. The level is a *preliminary*
+triage from what the reporter has told: it decides urgency, support and referrals. The
+employer investigates and decides; what the handler gets from here are recommendations.
 
 How the level comes about:
 
 1. Points: each factor value carries points that never fall as the value rises; every
-   aggravating circumstance adds points; `criminal` adds points; `superior` carries the
-   most points of the relations.
-2. Floors: some single facts set a minimum level however low the rest is (a sexual
-   assault is at least "very serious"; retaliation is at least "serious", since it is a
-   breach of arbeidsmiljøloven § 2A-4 in itself).
+   context, aggravating circumstance and `criminal`/`minor_involved` adds points or none.
+   The relation carries no points (power and dependency carry them), so `superior` never
+   scores lower than any other relation.
+2. Floors: some single facts set a minimum level (sexual assault is critical; a minor
+   affected is at least "very serious"; explicit or degrading conduct is at least "medium";
+   retaliation and an earlier warning are at least "serious").
 3. level = max(band(points), floors), between 1 and 5.
 
-Both the points and the floors only ever rise with each input, so the level is monotone as
-design.md section 6 demands (tests/casework/test_seriousness.py checks it with hypothesis).
+Both the points and the floors only ever rise with each input, so the level is monotone
+(tests/casework/test_seriousness.py checks it with hypothesis for every factor).
 
-The relation decides which reactions fit: someone outside the organisation (a guest, an
-audience member, a visiting partner) can be removed or banned, not warned in writing.
+The relation decides which reactions fit: someone from outside (audience, guest, customer)
+can be removed or banned and the employer must protect its people from them (aml § 4-3 (4));
+they are never given an employee's sanction.
 """
 
 from __future__ import annotations
@@ -26,128 +29,117 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
-
+from casework.assessment_words import REASON_TEXT
+from casework.labels import LEVELS
 from casework.vocabulary import (
     AGGRAVATING,
     ALWAYS_REACTIONS,
     CONSEQUENCES,
+    CONTEXT,
+    EXPLICITNESS,
     FREQUENCY,
     NATURE,
     POWER,
+    PRIOR,
     RELATION,
+    RISK_FACTORS,
 )
 
-VERSION = "1"
+VERSION = "2"
 
 POINTS: dict[str, dict[str, int]] = {
-    "nature": {"verbal": 0, "nonverbal": 1, "digital": 1, "physical": 2, "sexual_assault": 5},
+    # The form of the act weighs less than in v1; its character (explicitness) weighs more.
+    "nature": {"verbal": 0, "nonverbal": 1, "digital": 1, "physical": 1, "sexual_assault": 5},
+    "explicitness": {"ambiguous": 0, "clearly_sexual": 1, "explicit_or_degrading": 2},
     "frequency": {"once": 0, "repeated": 1, "systematic": 3},
-    "relation": {"peer": 0, "subordinate": 0, "external": 0, "superior": 1},
+    "relation": {r: 0 for r in RELATION},
     "power": {"none": 0, "some": 1, "strong": 2},
     "consequences": {"none": 0, "discomfort": 1, "impaired_work": 2, "health": 3, "severe": 4},
+    "prior": {"none": 0, "earlier_report": 1, "earlier_warning": 3},
 }
-AGGRAVATING_POINTS = {
-    "told_unwanted": 1,
-    "isolated_setting": 1,
-    "alcohol": 1,
-    "vulnerable_reporter": 1,
-    "multiple_affected": 2,
-    "retaliation": 2,
-    "abuse_of_role": 1,
+# Dependency peaks: a scene partner, a casting, a teacher.
+CONTEXT_POINTS = {code: 0 for code in CONTEXT} | {
+    "intimate_work": 1, "audition_casting": 1, "teaching": 1,
+}
+AGGRAVATING_POINTS = {code: 1 for code in AGGRAVATING} | {
+    "multiple_affected": 2, "retaliation": 2,
 }
 CRIMINAL_POINTS = 2
+MINOR_POINTS = 3
 
-# (lowest points, level): 0–1 minor, 2–3 moderate, 4–6 serious, 7–10 very serious, 11+ critical.
+# (lowest points, level): 0–1, 2–3, 4–6, 7–10, 11+.
 BANDS = ((11, 5), (7, 4), (4, 3), (2, 2), (0, 1))
 
-# Single facts that set a minimum level.
 FLOORS: dict[tuple[str, str], int] = {
     ("nature", "physical"): 2,
-    ("nature", "sexual_assault"): 4,
+    ("nature", "sexual_assault"): 5,
+    ("explicitness", "explicit_or_degrading"): 2,
     ("frequency", "systematic"): 3,
     ("consequences", "health"): 3,
     ("consequences", "severe"): 4,
+    ("prior", "earlier_warning"): 3,
     ("aggravating", "retaliation"): 3,
     ("criminal", "true"): 3,
+    ("minor_involved", "true"): 4,
 }
 
-LEVELS = {
-    1: _l("Minor"),
-    2: _l("Moderate"),
-    3: _l("Serious"),
-    4: _l("Very serious"),
-    5: _l("Critical"),
-}
-
-# Reactions for people inside the organisation's work (employees, freelancers, volunteers),
-# most proportionate first.
+INTERNAL = ("peer", "subordinate", "commissioner", "teacher_mentor", "superior")
+# Recommendations for someone inside the work (employee, freelancer, volunteer, a leader,
+# the oppdragsgiver), most proportionate first. `dismissal` reads "or ending the assignment"
+# for a freelancer. No written warning at level 5.
 INTERNAL_REACTIONS: dict[int, tuple[str, ...]] = {
-    1: ("conversation",),
-    2: ("documented_conversation", "conversation"),
-    3: ("written_warning", "change_of_roles", "documented_conversation"),
-    4: ("change_of_roles", "end_collaboration", "written_warning"),
+    1: ("conversation", "training"),
+    2: ("documented_conversation", "training", "conversation"),
+    3: ("written_warning", "documented_conversation", "training"),
+    4: ("written_warning", "change_of_roles", "end_collaboration", "dismissal"),
     5: ("dismissal", "end_collaboration", "change_of_roles"),
 }
-# Guests, audience and outside partners: removal and bans, never a written warning.
+# Audience, guests, customers: removal and bans, never an employee's sanction.
 EXTERNAL_REACTIONS: dict[int, tuple[str, ...]] = {
     1: ("conversation",),
     2: ("removal", "conversation"),
-    3: ("removal", "ban", "end_collaboration"),
-    4: ("ban", "end_collaboration", "removal"),
-    5: ("ban", "end_collaboration", "removal"),
+    3: ("removal", "ban"),
+    4: ("ban", "removal", "end_collaboration"),
+    5: ("ban", "removal", "end_collaboration"),
 }
-REACTIONS_BY_RELATION = {
-    "peer": INTERNAL_REACTIONS,
-    "subordinate": INTERNAL_REACTIONS,
-    "superior": INTERNAL_REACTIONS,
-    "external": EXTERNAL_REACTIONS,
-}
+EMPLOYEE_ONLY = frozenset(
+    {"documented_conversation", "written_warning", "training", "change_of_roles", "dismissal"}
+)
+HOLDS_POWER = frozenset({"superior", "teacher_mentor", "commissioner"})
 
-REASON_TEXT: dict[str, LazyString] = {
-    "nature:physical": _l("Physical contact"),
-    "nature:sexual_assault": _l("Sexual assault"),
-    "nature:digital": _l("Sexual content sent digitally"),
-    "nature:nonverbal": _l("Non-verbal harassment (looks, gestures, images)"),
-    "frequency:repeated": _l("It happened more than once"),
-    "frequency:systematic": _l("It is systematic"),
-    "relation:superior": _l("The person is the affected person's superior"),
-    "power:some": _l("The person has some say over the affected person's work"),
-    "power:strong": _l("The person decides over the affected person's work or career"),
-    "consequences:discomfort": _l("It caused discomfort"),
-    "consequences:impaired_work": _l("It made it harder for the affected person to work"),
-    "consequences:health": _l("It harmed the affected person's health"),
-    "consequences:severe": _l("It had severe consequences"),
-    "aggravating:told_unwanted": _l("The person had been told it was unwanted"),
-    "aggravating:isolated_setting": _l("It happened where the affected person was alone"),
-    "aggravating:alcohol": _l("Alcohol was involved"),
-    "aggravating:vulnerable_reporter": _l(
-        "The affected person is in a vulnerable position (young, new, freelance)"
-    ),
-    "aggravating:multiple_affected": _l("More than one person was affected"),
-    "aggravating:retaliation": _l("There has been retaliation (arbeidsmiljøloven § 2A-4)"),
-    "aggravating:abuse_of_role": _l("The person misused a role, for example in intimate scenes"),
-    "criminal:true": _l("It may fall under the Penal Code"),
-}
+# Why a level is not higher: what is absent, checked in this order.
+NOT_HIGHER = (
+    ("not_higher:once", lambda f: f["frequency"] == "once"),
+    ("not_higher:consequences", lambda f: f["consequences"] in ("none", "discomfort")),
+    ("not_higher:prior", lambda f: f["prior"] == "none"),
+    ("not_higher:power", lambda f: f["power"] == "none"),
+    ("not_higher:criminal", lambda f: not f["criminal"]),
+)
 
 
 class AssessmentInputError(ValueError):
-    """A value outside the fixed vocabulary (design.md section 6)."""
+    """A value outside the fixed vocabulary, or facts that contradict each other."""
 
     def __init__(self, factor: str, value: object) -> None:
-        super().__init__(f"{factor}={value!r} is not in the assessment vocabulary")
+        super().__init__(f"{factor}={value!r} is not a valid assessment value")
         self.factor = factor
         self.value = value
 
 
 @dataclass(frozen=True)
 class Reason:
-    """A factor that drove the level: a stable code and its words (translated on use)."""
+    """Why the level is what it is: a stable code and its words (translated on use).
+
+    Codes `factor:value` raised the level; `not_higher:…` say what would have raised it.
+    """
 
     code: str
     points: int
     floor: int | None = None
+
+    @property
+    def raises(self) -> bool:
+        return not self.code.startswith("not_higher:")
 
     @property
     def text(self) -> str:
@@ -165,16 +157,28 @@ class Result:
     referrals: tuple[str, ...]
     version: str
     points: int
+    interim: tuple[str, ...] = ()
+    # Duties and cautions shown to the handler (codes; words in casework.labels.NOTICES).
+    notices: tuple[str, ...] = ()
 
     @property
     def level_name(self) -> str:
         return str(LEVELS[self.level])
 
 
-def _check(factor: str, value: str, allowed: tuple[str, ...]) -> str:
+def _check(factor: str, value: object, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in allowed:
         raise AssessmentInputError(factor, value)
     return value
+
+
+def _check_set(factor: str, values: Iterable[str], allowed: tuple[str, ...]) -> frozenset[str]:
+    if isinstance(values, str):
+        raise AssessmentInputError(factor, values)
+    chosen = frozenset(values)
+    for code in chosen:
+        _check(factor, code, allowed)
+    return chosen
 
 
 def _band(points: int) -> int:
@@ -193,88 +197,153 @@ def assess(
     consequences: str,
     aggravating: Iterable[str] = frozenset(),
     criminal: bool = False,
+    explicitness: str = "ambiguous",
+    prior: str = "none",
+    context: Iterable[str] = frozenset(),
+    risk_factors: Iterable[str] = frozenset(),
+    minor_involved: bool = False,
 ) -> Result:
-    """Level (1 minor … 5 critical), reasons, and suggested reactions and referrals.
+    """Level (1 … 5), reasons, recommendations, interim measures and referrals.
 
-    Raises AssessmentInputError for any value outside the vocabulary.
+    Raises AssessmentInputError for a value outside the vocabulary, and for a sexual
+    assault not marked as possibly criminal (a sexual assault always is).
     """
     factors = {
         "nature": _check("nature", nature, NATURE),
+        "explicitness": _check("explicitness", explicitness, EXPLICITNESS),
         "frequency": _check("frequency", frequency, FREQUENCY),
         "relation": _check("relation", relation, RELATION),
         "power": _check("power", power, POWER),
         "consequences": _check("consequences", consequences, CONSEQUENCES),
+        "prior": _check("prior", prior, PRIOR),
     }
-    if isinstance(aggravating, str):
-        raise AssessmentInputError("aggravating", aggravating)
-    extra = frozenset(aggravating)
-    for code in extra:
-        _check("aggravating", code, AGGRAVATING)
-    if not isinstance(criminal, bool):
+    extra = _check_set("aggravating", aggravating, AGGRAVATING)
+    places = _check_set("context", context, CONTEXT)
+    # Risk factors are the join key to prevention: checked, and they raise nothing.
+    _check_set("risk_factors", risk_factors, RISK_FACTORS)
+    for name, flag in (("criminal", criminal), ("minor_involved", minor_involved)):
+        if not isinstance(flag, bool):
+            raise AssessmentInputError(name, flag)
+    if nature == "sexual_assault" and not criminal:
         raise AssessmentInputError("criminal", criminal)
 
     # Every fact with its points and floor, in vocabulary order (deterministic).
-    facts: list[tuple[str, int, int | None]] = []
-    for factor, value in factors.items():
-        key = (factor, value)
-        facts.append((f"{factor}:{value}", POINTS[factor][value], FLOORS.get(key)))
-    for code in AGGRAVATING:
-        if code in extra:
-            facts.append((f"aggravating:{code}", AGGRAVATING_POINTS[code],
-                          FLOORS.get(("aggravating", code))))
+    facts: list[tuple[str, int, int | None]] = [
+        (f"{factor}:{value}", POINTS[factor][value], FLOORS.get((factor, value)))
+        for factor, value in factors.items()
+    ]
+    facts += [(f"context:{c}", CONTEXT_POINTS[c], None) for c in CONTEXT if c in places]
+    facts += [(f"aggravating:{c}", AGGRAVATING_POINTS[c], FLOORS.get(("aggravating", c)))
+              for c in AGGRAVATING if c in extra]
     if criminal:
         facts.append(("criminal:true", CRIMINAL_POINTS, FLOORS[("criminal", "true")]))
+    if minor_involved:
+        facts.append(("minor_involved:true", MINOR_POINTS, FLOORS[("minor_involved", "true")]))
 
     points = sum(p for _, p, _ in facts)
     floor = max((f for _, _, f in facts if f is not None), default=1)
     level = max(1, min(5, max(_band(points), floor)))
-    reasons = tuple(
+    raised = [
         Reason(code, p, f)
         for code, p, f in sorted(facts, key=lambda fact: (-(fact[2] or 0), -fact[1]))
-        if (p > 0 or f is not None) and code in REASON_TEXT
-    )
+        if p > 0 or f is not None
+    ]
+    flags = dict(factors, criminal=criminal)
+    not_higher = [Reason(code, 0) for code, absent in NOT_HIGHER if absent(flags)]
+    reasons = tuple(raised + (not_higher if level < 5 else []))
+    if not reasons:  # pragma: no cover - level 1 always has a "not higher" reason
+        reasons = (Reason("not_higher:once", 0),)
     return Result(
         level=level,
         reasons=reasons,
-        reactions=_reactions(level, factors["relation"], factors["power"], criminal),
-        referrals=_referrals(level, factors, extra, criminal),
+        reactions=_reactions(level, factors, extra, criminal),
+        referrals=_referrals(level, factors, extra, criminal, minor_involved),
         version=VERSION,
         points=points,
+        interim=_interim(level, factors, extra, minor_involved),
+        notices=_notices(factors, criminal, minor_involved),
     )
 
 
-def _reactions(level: int, relation: str, power: str, criminal: bool) -> tuple[str, ...]:
-    chosen = list(REACTIONS_BY_RELATION[relation][level])
-    if relation == "superior" and power == "strong" and level >= 3:
-        # A superior who decides over the affected person's work: taking away that power
-        # (responsibility, the role) comes first, so the two need not keep working that way.
-        chosen.remove("change_of_roles")
-        chosen.insert(0, "change_of_roles")
+def _reactions(
+    level: int, factors: dict[str, str], extra: frozenset[str], criminal: bool
+) -> tuple[str, ...]:
+    relation = factors["relation"]
+    if relation == "external":
+        chosen = list(EXTERNAL_REACTIONS[level])
+    else:
+        # An earlier warning about the same person moves the recommendations one step up
+        # the ladder (progressive discipline); a sexual assault is always level 5.
+        step = 1 if factors["prior"] == "earlier_warning" else 0
+        chosen = list(INTERNAL_REACTIONS[min(5, level + step)])
+    if factors["nature"] == "sexual_assault" and "written_warning" in chosen:
+        chosen.remove("written_warning")  # pragma: no cover - sexual assault is level 5
+    if "multiple_affected" in extra or factors["frequency"] == "systematic":
+        chosen.append("team_measures")
     if level >= 2:
-        # The employer has the duty to investigate and to act; the handler is a channel.
+        # The employer has the duty to investigate and to act.
         chosen.append("employer_handoff")
     if criminal:
-        # Never automatic: the employer considers it together with the person affected.
+        # Considered together with the person affected; notices say when that is not all.
         chosen.append("consider_police_report")
     chosen += ALWAYS_REACTIONS
     return tuple(dict.fromkeys(chosen))
 
 
+def _interim(
+    level: int, factors: dict[str, str], extra: frozenset[str], minor_involved: bool
+) -> tuple[str, ...]:
+    relation = factors["relation"]
+    chosen: list[str] = []
+    if relation == "external":
+        chosen.append("protective_measures")  # aml § 4-3 (4): protect against outsiders
+        return tuple(chosen)
+    holds_power = relation in HOLDS_POWER and factors["power"] == "strong"
+    if level >= 4 or "retaliation" in extra or minor_involved or (holds_power and level >= 3):
+        chosen.append("interim_separation")
+    if level >= 5 or (holds_power and level >= 4):
+        chosen.append("suspension")
+    return tuple(chosen)
+
+
 def _referrals(
-    level: int, factors: dict[str, str], extra: frozenset[str], criminal: bool
+    level: int, factors: dict[str, str], extra: frozenset[str], criminal: bool,
+    minor_involved: bool,
 ) -> tuple[str, ...]:
     chosen: list[str] = []
     if factors["nature"] == "sexual_assault":
-        # Medical help and securing evidence within 7 days, no police report needed.
+        # Medical help and securing evidence as soon as possible; no police report needed.
         chosen.append("overgrepsmottak")
     if criminal:
         chosen.append("police")
+    if factors["nature"] == "sexual_assault" or minor_involved:
+        chosen.append("hjelpetelefonen")
     chosen += ["balansekunst", "ldo"]
-    if level >= 3 or "retaliation" in extra or factors["frequency"] == "systematic":
-        chosen += ["arbeidstilsynet", "diskrimineringsnemnda"]
+    if "retaliation" in extra or "employer_not_following_up" in extra:
+        chosen.append("arbeidstilsynet")
     if factors["consequences"] in ("health", "severe") or "vulnerable_reporter" in extra:
         chosen.append("kirkens_sos")
+    # A legal decision is open at any level; it is not anonymous (the entry says so).
+    chosen.append("diskrimineringsnemnda")
+    if level >= 3 and "arbeidstilsynet" not in chosen:
+        chosen.append("arbeidstilsynet")
     return tuple(dict.fromkeys(chosen))
+
+
+def _notices(factors: dict[str, str], criminal: bool, minor_involved: bool) -> tuple[str, ...]:
+    chosen: list[str] = []
+    if minor_involved:
+        chosen += ["duty_to_avert", "child_protection"]
+    if criminal:
+        if "duty_to_avert" not in chosen:
+            chosen.append("duty_to_avert")
+        chosen += ["police_without_consent", "bistandsadvokat"]
+    elif factors["explicitness"] == "explicit_or_degrading" or (
+        factors["nature"] == "digital" and factors["explicitness"] != "ambiguous"
+    ):
+        chosen.append("consider_penal_code")
+    chosen.append("hear_the_accused")
+    return tuple(chosen)
 
 
 def level_name(level: int) -> str:

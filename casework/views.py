@@ -28,11 +28,12 @@ from casework import (
     services,
     states,
 )
-from casework.errors import CaseNotFound, CaseworkError
+from casework.errors import BadAssessment, CaseNotFound, CaseworkError
 from casework.forms import (
     AssessmentForm,
     ConfirmForm,
     DecisionsForm,
+    EmployerActionsForm,
     HandoffForm,
     StateForm,
     options,
@@ -131,6 +132,14 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
     assessment_form = forms.get("assessment_form") or AssessmentForm(
         formdata=None, obj=assessment, seen=stamp,
         aggravating=[a.code for a in assessment.aggravating] if assessment else [],
+        context=[c.code for c in assessment.contexts] if assessment else [],
+        risk_factors=[r.code for r in assessment.risk_factors] if assessment else [],
+    )
+    actions = assessment.employer_actions if assessment else []
+    employer_form = forms.get("employer_form") or EmployerActionsForm(
+        formdata=None, seen=stamp, actions=[a.code for a in actions],
+        decided_on=actions[0].decided_on if actions else None,
+        source=actions[0].source if actions else "",
     )
     decisions_form = forms.get("decisions_form") or DecisionsForm(
         formdata=None, seen=stamp,
@@ -159,6 +168,7 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
         result=result,
         assessment_form=assessment_form,
         decisions_form=decisions_form,
+        employer_form=employer_form,
         directory=entries,
         language=language,
         handlers=services.case_memberships(db.session(), case),
@@ -228,9 +238,14 @@ def save_assessment(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, 
             relation=form.relation.data, power=form.power.data,
             consequences=form.consequences.data, aggravating=form.aggravating.data or [],
             criminal=bool(form.criminal.data), on=services.today(), seen=form.seen.data,
+            kind=form.kind.data, explicitness=form.explicitness.data, prior=form.prior.data,
+            context=form.context.data or [], risk_factors=form.risk_factors.data or [],
+            minor_involved=bool(form.minor_involved.data),
         )
     except CaseworkError as error:
         flash(str(error.message), "error")
+        if isinstance(error, BadAssessment) and error.detail in form:
+            form[error.detail].errors = [*form[error.detail].errors, str(error.message)]
         return _case_page(case, refuse(case, "assessment.recorded", error), assessment_form=form)
     db.session.commit()
     flash(_("Assessment saved: level %(level)d, %(name)s.", level=result.level,
@@ -260,8 +275,41 @@ def save_decisions(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, i
         flash(str(error.message), "error")
         return _case_page(case, refuse(case, "decisions.recorded", error), decisions_form=form)
     db.session.commit()
-    flash(_("Reactions, referrals and outcome saved."), "success")
+    flash(_("Recommendations, referrals and outcome saved."), "success")
     return _back(case, "decisions")
+
+
+@bp.post("/cases/<uuid:case_id>/employer-actions")
+@access.org("handler")
+def save_employer_actions(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int]:
+    case = load_case(case_id)
+    form = EmployerActionsForm()
+    if not form.validate_on_submit():
+        flash(_("What the employer did had a value that is not one of the choices. "
+                "Nothing was saved."), "error")
+        return _case_page(case, refuse(case, "employer_actions.recorded",
+                                       CaseworkError("bad_assessment")), employer_form=form)
+    try:
+        assessing.record_employer_actions(
+            db.session(), case, me(), actions=form.actions.data or [],
+            decided_on=form.decided_on.data, source=form.source.data or None,
+            on=services.today(), seen=form.seen.data,
+        )
+    except CaseworkError as error:
+        message = str(error.message)
+        if isinstance(error, BadAssessment) and error.detail == "decided_on":
+            message = _("Give the date the employer decided; it cannot be in the future. "
+                        "Nothing was saved.")
+        elif isinstance(error, BadAssessment) and error.detail == "source":
+            message = _("Say where you learnt what the employer did. Nothing was saved.")
+        flash(message, "error")
+        if isinstance(error, BadAssessment) and error.detail in form:
+            form[error.detail].errors = [*form[error.detail].errors, message]
+        return _case_page(case, refuse(case, "employer_actions.recorded", error),
+                          employer_form=form)
+    db.session.commit()
+    flash(_("What the employer did is saved."), "success")
+    return _back(case, "employer-actions")
 
 
 @bp.post("/cases/<uuid:case_id>/handoff")

@@ -6,8 +6,10 @@ STATES = ("received", "acknowledged", "assessing", "measures", "closed")
 
 NATURE = ("verbal", "nonverbal", "digital", "physical", "sexual_assault")
 FREQUENCY = ("once", "repeated", "systematic")
-# A category, not a scale; `superior` never scores lower than the others.
-RELATION = ("peer", "subordinate", "external", "superior")
+# A category, not a scale; `superior` never scores lower than the others. `external` is the
+# audience, a guest or a customer; `commissioner` is a freelancer's oppdragsgiver (the employer
+# side). Version 1 knew only peer, subordinate, external and superior.
+RELATION = ("peer", "subordinate", "external", "commissioner", "teacher_mentor", "superior")
 POWER = ("none", "some", "strong")
 CONSEQUENCES = ("none", "discomfort", "impaired_work", "health", "severe")
 AGGRAVATING = (
@@ -18,6 +20,42 @@ AGGRAVATING = (
     "multiple_affected",
     "retaliation",
     "abuse_of_role",
+    "employer_not_following_up",
+)
+# Model v2 (design.md section 6).
+EXPLICITNESS = ("ambiguous", "clearly_sexual", "explicit_or_degrading")
+PRIOR = ("none", "earlier_report", "earlier_warning")
+CONTEXT = (
+    "intimate_work",
+    "audition_casting",
+    "teaching",
+    "tour_overnight",
+    "party_premiere",
+    "online",
+    "rehearsal_performance",
+    "travel",
+    "other_workplace",
+)
+# The brochure's ten risk factors (design.md section 8): the join key to prevention.
+RISK_FACTORS = (
+    "freelance_assignment",
+    "work_private_blur",
+    "intimacy_as_tool",
+    "fluid_roles",
+    "informal_networks",
+    "hierarchy_competition",
+    "turnover",
+    "alcohol",
+    "charismatic_power",
+    "boundary_pushing_art",
+)
+# What a case is about; Balansemerket covers discrimination too.
+KINDS = (
+    "sexual_harassment",
+    "other_harassment",
+    "discrimination",
+    "bullying",
+    "other_misconduct",
 )
 
 FACTORS = {
@@ -26,6 +64,8 @@ FACTORS = {
     "relation": RELATION,
     "power": POWER,
     "consequences": CONSEQUENCES,
+    "explicitness": EXPLICITNESS,
+    "prior": PRIOR,
 }
 
 
@@ -60,30 +100,41 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 STATE_REASONS = tuple(dict.fromkeys(r for reasons in TRANSITIONS.values() for r in reasons))
 
-# Reactions (design.md section 6), in rising severity, then the ones for guests and the
-# audience, then those that always apply.
-REACTIONS = (
+# Reactions the handler recommends to the employer (design.md section 6): the sanctions in
+# rising severity, those for guests and the audience, team level, the interim measures while
+# the employer investigates, then the steps around them and those that always apply.
+SANCTIONS = (
     "conversation",
     "documented_conversation",
     "written_warning",
+    "training",
     "change_of_roles",
     "end_collaboration",
     "dismissal",
     "removal",
     "ban",
-    "employer_handoff",
-    "consider_police_report",
-    "follow_up_support",
-    "retaliation_protection",
-    "feedback_to_reporter",
-    "documentation",
+    "team_measures",
 )
+INTERIM = ("interim_separation", "suspension", "protective_measures")
 ALWAYS_REACTIONS = (
     "follow_up_support",
     "retaliation_protection",
     "feedback_to_reporter",
     "documentation",
+    "retaliation_checkins",
 )
+REACTIONS = (
+    *SANCTIONS,
+    *INTERIM,
+    "employer_handoff",
+    "consider_police_report",
+    *ALWAYS_REACTIONS,
+)
+# What the employer actually did (recorded from the employer's answer, with a date and a
+# source): what the statistics count. `no_reaction`: the employer investigated and decided
+# that no reaction was called for.
+EMPLOYER_ACTIONS = (*SANCTIONS, *INTERIM, "no_reaction")
+EMPLOYER_ACTION_SOURCES = ("written_answer", "meeting", "oral_answer")
 
 # Referral codes; they match the referral directory's entries (casework/data/).
 REFERRALS = (
@@ -94,6 +145,7 @@ REFERRALS = (
     "arbeidstilsynet",
     "diskrimineringsnemnda",
     "kirkens_sos",
+    "hjelpetelefonen",
 )
 
 OUTCOMES = (

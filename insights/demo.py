@@ -23,9 +23,15 @@ from sqlalchemy.orm import Session
 
 from accounts import services
 from accounts.models import Organisation
-from casework import seriousness
-from casework.models import Assessment, AssessmentAggravating, Case, CaseReaction
-from casework.vocabulary import AGGRAVATING, NATURE, RELATION
+from casework import seriousness, seriousness_v1
+from casework.models import (
+    Assessment,
+    AssessmentAggravating,
+    Case,
+    CaseReaction,
+    EmployerAction,
+)
+from casework.vocabulary import EMPLOYER_ACTIONS, NATURE
 from insights.periods import quarter_of
 from trygg.config import Config
 from trygg.seed import PEOPLE, SLUG, DemoRefused
@@ -143,12 +149,14 @@ def _case(
     session.flush()
     nature = _pick(rng, NATURE, "nature")
     frequency = _pick(rng, ("once", "repeated", "systematic"), "frequency")
-    relation = _pick(rng, RELATION, "relation")
+    # The v1 relations and circumstances, so that the seeded history stays the same.
+    relation = _pick(rng, seriousness_v1.RELATION, "relation")
     power = _pick(rng, ("none", "some", "strong"), "power")
     consequences = _pick(rng, ("none", "discomfort", "impaired_work", "health", "severe"),
                          "consequences")
-    aggravating = frozenset(a for a in AGGRAVATING if rng.random() < 0.18)
+    aggravating = frozenset(a for a in seriousness_v1.AGGRAVATING if rng.random() < 0.18)
     criminal = nature in ("physical", "sexual_assault") and rng.random() < 0.4
+    criminal = criminal or nature == "sexual_assault"  # always so (model v2)
     result = seriousness.assess(
         nature=nature, frequency=frequency, relation=relation, power=power,
         consequences=consequences, aggravating=aggravating, criminal=criminal,
@@ -163,4 +171,9 @@ def _case(
     chosen += [r for r in ("follow_up_support", "feedback_to_reporter", "documentation")
                if rng.random() < 0.6]
     assessment.reactions = [CaseReaction(code=c) for c in dict.fromkeys(chosen)]
+    # The employer did what was recommended first (what the statistics count).
+    assessment.employer_actions = [
+        EmployerAction(code=c, decided_on=assessment.assessed_on, source="written_answer")
+        for c in dict.fromkeys(chosen) if c in EMPLOYER_ACTIONS
+    ]
     session.add(assessment)

@@ -12,15 +12,17 @@ TABLE_TITLES: dict[str, LazyString] = {
     "level": _l("Seriousness"),
     "relation": _l("The person's position relative to the one affected"),
     "aggravating": _l("Aggravating circumstances"),
-    "reaction": _l("Reactions chosen"),
+    "reaction": _l("What the employer did"),
 }
 
 TABLE_HINTS: dict[str, LazyString] = {
     "nature": _l("Each case counts once, by the nature the handler recorded."),
-    "level": _l("The level from the assessment, 1 (minor) to 5 (critical)."),
+    "level": _l("The preliminary level from the assessment, 1 (lower seriousness) to 5 "
+                "(critical)."),
     "relation": _l("Each case counts once."),
     "aggravating": _l("A case can have several circumstances, or none."),
-    "reaction": _l("A case can have several reactions, or none yet."),
+    "reaction": _l("From the employer's answer, as the handler recorded it. A case can have "
+                   "several, or none yet."),
 }
 
 CATEGORY_LABELS: dict[str, LazyString] = {
@@ -31,8 +33,8 @@ CATEGORY_LABELS: dict[str, LazyString] = {
     "physical": _l("Physical"),
     "sexual_assault": _l("Sexual assault"),
     # level
-    "1": _l("1 – minor"),
-    "2": _l("2 – moderate"),
+    "1": _l("1 – lower seriousness"),
+    "2": _l("2 – medium"),
     "3": _l("3 – serious"),
     "4": _l("4 – very serious"),
     "5": _l("5 – critical"),
@@ -40,6 +42,8 @@ CATEGORY_LABELS: dict[str, LazyString] = {
     "peer": _l("Peer"),
     "subordinate": _l("Subordinate"),
     "external": _l("Outside the organisation"),
+    "commissioner": _l("Commissioner (oppdragsgiver)"),
+    "teacher_mentor": _l("Teacher or mentor"),
     "superior": _l("Superior"),
     # aggravating
     "told_unwanted": _l("Had been told it was unwanted"),
@@ -49,12 +53,19 @@ CATEGORY_LABELS: dict[str, LazyString] = {
     "multiple_affected": _l("More than one person affected"),
     "retaliation": _l("Retaliation"),
     "abuse_of_role": _l("Abuse of a role"),
+    "employer_not_following_up": _l("Employer did not follow up"),
     # reactions
     "conversation": _l("Conversation and clarified rules"),
     "documented_conversation": _l("Documented conversation"),
     "written_warning": _l("Written warning"),
     "change_of_roles": _l("Tasks or role changed"),
-    "end_collaboration": _l("Collaboration ended for a period"),
+    "end_collaboration": _l("Collaboration ended"),
+    "training": _l("Training or guidance"),
+    "team_measures": _l("Measures for the whole team"),
+    "interim_separation": _l("Parties kept apart during the investigation"),
+    "suspension": _l("Suspension"),
+    "protective_measures": _l("Protective measures against an outsider"),
+    "no_reaction": _l("No reaction after an investigation"),
     "dismissal": _l("Dismissal"),
     "removal": _l("Removed (guest or audience)"),
     "ban": _l("Banned"),

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from casework.vocabulary import AGGRAVATING, NATURE, REACTIONS, RELATION
+from casework.vocabulary import AGGRAVATING, EMPLOYER_ACTIONS, NATURE, RELATION
 from insights.periods import Unit
 from insights.suppression import Cell, Table, protect, protect_linked
 
@@ -45,7 +45,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "level": ("1", "2", "3", "4", "5", UNASSESSED),
     "relation": (*RELATION, UNASSESSED),
     "aggravating": (*AGGRAVATING, NONE),
-    "reaction": (*REACTIONS, NONE),
+    "reaction": (*EMPLOYER_ACTIONS, NONE),  # what the employer did
 }
 DURATIONS = ("acknowledge", "close")
 DEADLINES = ("acknowledge", "feedback")

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
 
-from casework.models import Assessment, AssessmentAggravating, Case, CaseReaction
+from casework.models import Assessment, AssessmentAggravating, Case, EmployerAction
 from insights.periods import RELEASE_DELAY_DAYS, Unit
 from insights.publish import CATEGORIES, DEADLINES, NONE, UNASSESSED, Raw, empty_raw
 
@@ -163,7 +163,8 @@ def raw_counts(
     # scan with two index probes per case beats a scan per table.
     has = {
         "aggravating": exists().where(AssessmentAggravating.case_id == Case.id),
-        "reaction": exists().where(CaseReaction.case_id == Case.id),
+        # What the employer did, not what the handler recommended (design.md section 6).
+        "reaction": exists().where(EmployerAction.case_id == Case.id),
     }
     keys = (Case.organisation_id, received_q, lag, Assessment.nature, Assessment.level,
             Assessment.relation, has["aggravating"], has["reaction"])
@@ -191,8 +192,8 @@ def raw_counts(
             with_any[(org_id, unit, "reaction")] += int(n) if any_react else 0
 
     # Multi-valued tables: the codes; "none" is the assessed cases without any.
-    multi: dict[str, type[AssessmentAggravating] | type[CaseReaction]] = {
-        "aggravating": AssessmentAggravating, "reaction": CaseReaction,
+    multi: dict[str, type[AssessmentAggravating] | type[EmployerAction]] = {
+        "aggravating": AssessmentAggravating, "reaction": EmployerAction,
     }
     for name, model in multi.items():
         stmt: Any = (

@@ -59,10 +59,17 @@ def referrals_save(org_slug: str) -> tuple[str, int] | BaseResponse:
             phone=form.phone.data or "", email=form.email.data or "", web=form.web.data or "",
             hours=form.hours.data or "", source=form.source.data, checked=form.checked.data,
         )
-    except directory.LocalReferralError:
+    except directory.LocalReferralError as error:
         db.session.rollback()
-        flash(_("Give at least one way to get in touch: a phone number, an email address or "
-                "an https:// web address."), "error")
+        if str(error) == "national":
+            form.code.errors = [*form.code.errors, _(
+                "That code belongs to a national entry, and a local entry never replaces a "
+                "national one. Choose another code, for example “local_%(code)s”.",
+                code=form.code.data.strip().lower())]
+            flash(_("Nothing was saved. Correct the fields marked below."), "error")
+        else:
+            flash(_("Give at least one way to get in touch: a phone number, an email address "
+                    "or an https:// web address."), "error")
         return _page(form, 400)
     admin.record(db.session(), g.org, g.membership, "referral.saved", f"code={saved.code}")
     db.session.commit()

@@ -5,6 +5,8 @@ JavaScript (`from_form`) — and seal it as one envelope v1 under `<case context
 handler's browser opens it and shows it. Version 1:
 
     {"type": "trygg/report", "v": 1, "lang": "nb",
+     "about": "<ABOUT>"|"",                           affected, saw it, on someone's behalf
+     "status": "<STATUS>"|"",                         the affected person's status; optional
      "what": "...",                                   free text, required
      "when": {"period": "<PERIODS>"|"", "text": "..."},
      "where": {"settings": ["<SETTINGS>", ...], "text": "..."},
@@ -15,7 +17,8 @@ handler's browser opens it and shows it. Version 1:
      "contact": {"name": "...", "reach": "...", "when": "..."}}   all optional
 
 Codes are stable (the handler's page translates them); texts are exactly what was typed,
-with line breaks as "\\n".
+with line breaks as "\\n". `about` and `status` were added later within v1: optional, and a
+document without them is still valid (they read as "").
 """
 
 from __future__ import annotations
@@ -31,6 +34,22 @@ VERSION = 1
 MAX_WHAT = 20_000
 MAX_TEXT = 5_000
 MAX_SHORT = 300
+
+# Who is writing (a witness, or someone writing for a colleague, may report too).
+ABOUT: dict[str, LazyString] = {
+    "self": _l("It happened to me"),
+    "saw": _l("I saw or heard it happen to someone else"),
+    "on_behalf": _l("I am writing on behalf of someone it happened to"),
+}
+
+# The affected person's status at work: it decides which protection applies.
+STATUS: dict[str, LazyString] = {
+    "employee": _l("Employee"),
+    "hired": _l("Hired from an agency (innleid)"),
+    "freelancer": _l("Freelancer or self-employed"),
+    "volunteer": _l("Volunteer"),
+    "student": _l("Student or trainee"),
+}
 
 PERIODS: dict[str, LazyString] = {
     "ongoing": _l("It is still going on"),
@@ -56,11 +75,12 @@ SETTINGS: dict[str, LazyString] = {
 
 ROLES: dict[str, LazyString] = {
     "leader": _l("Someone who leads me: director, producer, conductor, manager"),
+    "commissioner": _l("My commissioner (oppdragsgiver), or someone acting for it"),
     "colleague": _l("A colleague or fellow artist"),
     "subordinate": _l("Someone I lead or am responsible for"),
     "teacher": _l("A teacher, mentor or supervisor"),
     "board": _l("A board member or owner"),
-    "external": _l("Someone from outside: audience, guest, client, supplier"),
+    "external": _l("Someone from outside: audience, guest, customer, supplier"),
     "other": _l("Someone else"),
     "unsure": _l("I would rather not say"),
 }
@@ -111,9 +131,9 @@ def _choices(values: object, choices: Mapping[str, object]) -> list[str]:
 def build(fields: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """The document from already-collected form values; ValueError for anything invalid.
 
-    `fields` has the form's names: what, when_period, when_text, where_settings (list),
-    where_text, concerns_role, concerns_text, before, witnesses, consequences, wants (list),
-    contact_name, contact_reach, contact_when.
+    `fields` has the form's names: about, status, what, when_period, when_text,
+    where_settings (list), where_text, concerns_role, concerns_text, before, witnesses,
+    consequences, wants (list), contact_name, contact_reach, contact_when.
     """
     what = _text(fields.get("what"), MAX_WHAT)
     if not what.strip():
@@ -122,6 +142,8 @@ def build(fields: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "type": TYPE,
         "v": VERSION,
         "lang": lang if lang in ("nb", "en") else "nb",
+        "about": _choice(fields.get("about"), ABOUT),
+        "status": _choice(fields.get("status"), STATUS),
         "what": what,
         "when": {"period": _choice(fields.get("when_period"), PERIODS),
                  "text": _text(fields.get("when_text"), MAX_SHORT)},
@@ -146,6 +168,8 @@ def validate(document: object) -> dict[str, Any]:
     if (document.get("type"), document.get("v")) != (TYPE, VERSION):
         raise ValueError("not a report document v1")
     flat = {
+        "about": document.get("about"),
+        "status": document.get("status"),
         "what": document.get("what"),
         "when_period": document.get("when", {}).get("period"),
         "when_text": document.get("when", {}).get("text"),
@@ -174,7 +198,7 @@ def for_display(document: object) -> dict[str, Any]:
         part = part if isinstance(part, dict) else {}
         return {k: part.get(k, "") for k in keys}
 
-    texts = ("what", "before", "witnesses", "consequences")
+    texts = ("about", "status", "what", "before", "witnesses", "consequences")
     out: dict[str, Any] = {k: doc.get(k, "") for k in texts}
     out["when"] = sub("when", ("period", "text"))
     out["where"] = sub("where", ("settings", "text"))

@@ -157,7 +157,8 @@ def _case_page(
 
 def _form_context_choices() -> dict[str, Any]:
     return {"periods": document.PERIODS, "settings": document.SETTINGS, "roles": document.ROLES,
-            "before": document.BEFORE, "wants": document.WANTS}
+            "before": document.BEFORE, "wants": document.WANTS,
+            "about": document.ABOUT, "status": document.STATUS}
 
 
 @bp.get("/r/<org_slug>/follow-up")

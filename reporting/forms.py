@@ -45,6 +45,11 @@ def _choices(mapping: dict[str, Any]) -> list[SelectChoice]:
 
 
 class IntakeForm(_NoCsrf):
+    about = RadioField(_l("Who is writing?"), choices=_choices(document.ABOUT),
+                       validators=[Optional()], validate_choice=True)
+    status = RadioField(_l("The affected person's status at work (optional)"),
+                        choices=_choices(document.STATUS), validators=[Optional()],
+                        validate_choice=True)
     what = TextAreaField(
         _l("What happened?"),
         validators=[DataRequired(message=_l("Write a few words about what happened.")),
@@ -66,7 +71,8 @@ class IntakeForm(_NoCsrf):
                         validators=[Optional()])
     witnesses = TextAreaField(_l("Did anyone see or hear it? (optional)"),
                               validators=[Length(max=document.MAX_TEXT)])
-    consequences = TextAreaField(_l("How has it affected you? (optional)"),
+    consequences = TextAreaField(_l("How has it affected you, or the person it happened to? "
+                                    "(optional)"),
                                  validators=[Length(max=document.MAX_TEXT)])
     wants = MultiCheckboxField(_l("What would you like to happen now?"),
                                choices=_choices(document.WANTS))
@@ -81,9 +87,9 @@ class IntakeForm(_NoCsrf):
 
     def fields_for_document(self) -> dict[str, Any]:
         return {name: self[name].data for name in (
-            "what", "when_period", "when_text", "where_settings", "where_text", "concerns_role",
-            "concerns_text", "before", "witnesses", "consequences", "wants", "contact_name",
-            "contact_reach", "contact_when")}
+            "about", "status", "what", "when_period", "when_text", "where_settings",
+            "where_text", "concerns_role", "concerns_text", "before", "witnesses",
+            "consequences", "wants", "contact_name", "contact_reach", "contact_when")}
 
 
 class ReceiptForm(_NoCsrf):

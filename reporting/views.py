@@ -204,7 +204,8 @@ def _form_context(org: Organisation, form: IntakeForm, error: str | None = None)
         "max_case_mb": config.attachment_max_case // (1024 * 1024),
         "b64url": b64url,
         "choices": {"periods": document.PERIODS, "settings": document.SETTINGS,
-                    "roles": document.ROLES, "before": document.BEFORE, "wants": document.WANTS},
+                    "roles": document.ROLES, "before": document.BEFORE, "wants": document.WANTS,
+            "about": document.ABOUT, "status": document.STATUS},
     }
 
 

@@ -13,6 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -129,20 +130,26 @@ def test_from_report_to_closed_case(
     # Acknowledge, assess, decide.
     _state(page, "acknowledged")
     _state(page, "assessing")
-    for name, value in (("nature", "physical"), ("frequency", "repeated"),
-                        ("relation", "superior"), ("power", "some"),
-                        ("consequences", "impaired_work")):
+    for name, value in (("nature", "physical"), ("explicitness", "clearly_sexual"),
+                        ("frequency", "repeated"), ("relation", "superior"), ("power", "some"),
+                        ("consequences", "impaired_work"), ("prior", "none")):
         page.check(f"input[name={name}][value={value}]")
     page.check("input[name=aggravating][value=told_unwanted]")
     page.get_by_role("button", name="Lagre vurderingen").click()
     expect(page.locator("#assessment-result")).to_contain_text("Nivå 4 av 5")
+    expect(page.locator("#assessment")).to_contain_text("Foreløpig vurdering")
     expect(page.locator("#assessment-result")).to_contain_text("23 15 73 00")  # LDO's phone
     for value in ("change_of_roles", "follow_up_support", "feedback_to_reporter"):
         page.check(f"input[name=reactions][value={value}]")
     page.check("input[name=referrals][value=ldo]")
     page.select_option("select[name=outcome]", "substantiated")
-    page.get_by_role("button", name="Lagre det som ble bestemt").click()
-    expect(page.locator(".flash-success")).to_contain_text("Reaksjoner, henvisninger og utfall")
+    page.get_by_role("button", name="Lagre anbefalingene").click()
+    expect(page.locator(".flash-success")).to_contain_text("Anbefalinger, henvisninger og utfall")
+    page.check("input[name=actions][value=written_warning]")
+    page.fill("input[name=decided_on]", date.today().isoformat())
+    page.select_option("select[name=source]", "written_answer")
+    page.get_by_role("button", name="Lagre hva arbeidsgiveren gjorde").click()
+    expect(page.locator(".flash-success")).to_contain_text("Hva arbeidsgiveren gjorde")
 
     # The summary for the employer, then the reporter's consent, then the release.
     expect(root).to_have_attribute("data-state", "ready")
@@ -178,7 +185,8 @@ def test_from_report_to_closed_case(
     for step in ("Åpnet saken", "Sendte en melding til den som meldte (tilbakemelding)",
                  "Mottatt → Bekreftet mottatt", "Bekreftet mottatt → Under vurdering",
                  "Registrerte vurderingen: nivå 4",
-                 "Registrerte reaksjoner, henvisninger og utfall",
+                 "Registrerte anbefalinger, henvisninger og utfall",
+                 "Registrerte hva arbeidsgiveren gjorde",
                  "Skrev et sammendrag til arbeidsgiver", "Avvist: Frigav sammendraget",
                  "Frigav sammendraget til arbeidsgiver", "Tiltak → Avsluttet"):
         assert step in trail, step

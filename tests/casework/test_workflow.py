@@ -89,9 +89,10 @@ def test_errors_speak_english_when_asked(client: Any, team: Any, vera_case: Any)
     assert "Nothing was changed" in response.get_data(as_text=True)
 
 
-ASSESSMENT = {"nature": "physical", "frequency": "repeated", "relation": "superior",
-              "power": "strong", "consequences": "impaired_work",
-              "aggravating": ["told_unwanted", "alcohol"]}
+ASSESSMENT = {"kind": "sexual_harassment", "nature": "physical",
+              "explicitness": "clearly_sexual", "frequency": "repeated", "relation": "superior",
+              "power": "strong", "consequences": "impaired_work", "prior": "none",
+              "aggravating": ["told_unwanted", "alcohol"], "context": ["party_premiere"]}
 
 
 def _to_assessing(client: Any, team: Any, opened: Any) -> None:
@@ -108,8 +109,9 @@ def test_assessment_and_decisions_are_stored_as_codes(
     response = client.post(_case_url(team, vera_case, "/assessment"), data=ASSESSMENT)
     assert response.status_code == 303
     assessment = db_session.get(Assessment, vera_case.case.id)
-    assert (assessment.level, assessment.model_version) == (4, "1")
+    assert (assessment.level, assessment.model_version) == (4, "2")
     assert sorted(a.code for a in assessment.aggravating) == ["alcohol", "told_unwanted"]
+    assert [c.code for c in assessment.contexts] == ["party_premiere"]
     page = client.get(_case_url(team, vera_case)).get_data(as_text=True)
     assert "Nivå 4 av 5" in page
     assert "23 15 73 00" in page  # LDO from the referral directory, with contacts
@@ -132,14 +134,21 @@ def test_assessment_and_decisions_are_stored_as_codes(
 
 
 @pytest.mark.parametrize("bad", [{"nature": "rude"}, {"relation": "boss"},
-                                 {"aggravating": ["drunk"]}, {"power": ""}])
+                                 {"aggravating": ["drunk"]}, {"power": ""},
+                                 {"explicitness": "very"}, {"prior": ""}, {"kind": "crime"},
+                                 {"context": ["bar"]}, {"risk_factors": ["custom:x"]},
+                                 {"nature": "sexual_assault"}])
 def test_assessment_outside_the_vocabulary_is_refused(
     client: Any, team: Any, vera_case: Any, db_session: Any, bad: dict[str, Any]
 ) -> None:
     _to_assessing(client, team, vera_case)
     response = client.post(_case_url(team, vera_case, "/assessment"), data={**ASSESSMENT, **bad})
     assert response.status_code == 400
-    assert "Ingenting ble lagret" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Ingenting ble lagret" in page
+    field = "criminal" if bad.get("nature") == "sexual_assault" else next(iter(bad))
+    assert f'id="{field}-error"' in page  # the message stands beside the field
+    assert "not a valid choice" not in page  # in the page's language
     assert db_session.get(Assessment, vera_case.case.id) is None
     assert _audit(db_session, vera_case.case)[-1][2] == "refused"
 
@@ -307,3 +316,81 @@ def test_a_deactivated_colleague_does_not_block_replies(
         response = client.post(_case_url(team, vera_case, "/messages"),
                                json={"kind": kind, "body": body})
         assert response.status_code == 201, response.get_json()
+
+
+def test_a_sexual_assault_not_marked_criminal_is_refused_beside_the_field(
+    client: Any, team: Any, vera_case: Any, db_session: Any
+) -> None:
+    _to_assessing(client, team, vera_case)
+    response = client.post(_case_url(team, vera_case, "/assessment") + "?lang=en",
+                           data={**ASSESSMENT, "nature": "sexual_assault"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="criminal-error"' in page
+    assert "A sexual assault is always a possible criminal offence" in page
+    assert db_session.get(Assessment, vera_case.case.id) is None
+
+
+def test_the_case_page_frames_the_assessment_as_preliminary_recommendations(
+    client: Any, team: Any, vera_case: Any, db_session: Any
+) -> None:
+    _to_assessing(client, team, vera_case)
+    client.post(_case_url(team, vera_case, "/assessment"),
+                data={**ASSESSMENT, "minor_involved": "y", "criminal": "y"})
+    page = client.get(_case_url(team, vera_case)).get_data(as_text=True)
+    assert "Foreløpig vurdering, basert på det den som meldte har fortalt" in page
+    assert "All seksuell trakassering er ulovlig" in page
+    assert "Anbefalinger til arbeidsgiveren" in page
+    assert "§ 196" in page and "barnevernet" in page  # the minor's duties
+    assert "Lite alvorlig" not in page
+
+
+def test_a_version_1_assessment_is_shown_as_version_1(
+    client: Any, team: Any, vera_case: Any, db_session: Any
+) -> None:
+    _to_assessing(client, team, vera_case)
+    db_session.add(Assessment(
+        case_id=vera_case.case.id, model_version="1", nature="physical", frequency="repeated",
+        relation="superior", power="strong", consequences="impaired_work", criminal=False,
+        level=4, assessed_on=date.today(),
+    ))
+    db_session.commit()
+    page = client.get(_case_url(team, vera_case) + "?lang=en").get_data(as_text=True)
+    assert "Level 4 of 5" in page and "model version 1" in page
+    assert 'id="assessment-v1"' in page
+
+
+def test_what_the_employer_did_is_recorded_apart_from_the_recommendations(
+    client: Any, team: Any, vera_case: Any, db_session: Any
+) -> None:
+    _to_assessing(client, team, vera_case)
+    client.post(_case_url(team, vera_case, "/assessment"), data=ASSESSMENT)
+    assessment = db_session.get(Assessment, vera_case.case.id)
+    url = _case_url(team, vera_case, "/employer-actions")
+    seen = assessment.updated_at.isoformat()
+    future = (date.today().replace(year=date.today().year + 1)).isoformat()
+    for data in ({"actions": ["flogging"]}, {"actions": ["written_warning"]},
+                 {"actions": ["written_warning"], "decided_on": future,
+                  "source": "written_answer"},
+                 {"actions": ["written_warning"], "decided_on": date.today().isoformat()}):
+        response = client.post(url, data={"seen": seen, **data})
+        assert response.status_code == 400, data
+        db_session.refresh(assessment)
+        assert assessment.employer_actions == []
+    response = client.post(url, data={
+        "seen": seen, "actions": ["written_warning", "training"],
+        "decided_on": date.today().isoformat(), "source": "written_answer"})
+    assert response.status_code == 303
+    db_session.refresh(assessment)
+    assert sorted(a.code for a in assessment.employer_actions) == ["training", "written_warning"]
+    assert assessment.reactions == []  # recommendations are separate
+    actions = [a[0] for a in _audit(db_session, vera_case.case) if a[2] == "ok"]
+    assert "employer_actions.recorded" in actions
+    from casework import export
+
+    exported = export._assessment(assessment)
+    assert sorted(exported["employer_actions"], key=lambda a: a["code"]) == [
+        {"code": c, "decided_on": date.today().isoformat(), "source": "written_answer"}
+        for c in ("training", "written_warning")
+    ]
+    assert (exported["kind"], exported["context"]) == ("sexual_harassment", ["party_premiere"])

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from casework.models import Assessment, AssessmentAggravating, Case, CaseReaction
+from casework.models import Assessment, AssessmentAggravating, Case, EmployerAction
 
 _counter = itertools.count()
 
@@ -60,7 +60,11 @@ def add_case(
             level=level, assessed_on=assessed or received + timedelta(days=5),
         )
         assessment.aggravating = [AssessmentAggravating(code=c) for c in aggravating]
-        assessment.reactions = [CaseReaction(code=c) for c in reactions]
+        # What the employer did (the statistics count it, not the recommendations).
+        assessment.employer_actions = [
+            EmployerAction(code=c, decided_on=assessment.assessed_on, source="written_answer")
+            for c in reactions
+        ]
         session.add(assessment)
         session.flush()
     return case

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from casework.models import Assessment, AssessmentAggravating, Case, CaseReaction
+from casework.models import Assessment, AssessmentAggravating, Case, EmployerAction
 from casework.vocabulary import AGGRAVATING, NATURE, RELATION
 from insights import export, releases, statistics
 from insights.models import StatsRelease
@@ -47,7 +47,7 @@ def _busy_history(session: Session, org: Any, seed: int = 7) -> None:
                     relation=rng.choice(RELATION),
                     level=rng.randint(1, 5),
                     aggravating=rng.sample(AGGRAVATING, rng.randint(0, 2)),
-                    reactions=rng.sample(("conversation", "written_warning", "documentation"),
+                    reactions=rng.sample(("conversation", "written_warning", "training"),
                                          rng.randint(0, 2)),
                     acknowledged=rng.randint(0, 12),
                     feedback=rng.choice([None, rng.randint(10, 120)]),
@@ -71,7 +71,7 @@ def _direct_counts(session: Session, org: Any, unit: Unit) -> dict[str, dict[str
         counts = {str(v): n for v, n in rows}
         counts[UNASSESSED] = total - sum(counts.values())
         out[name] = counts
-    for name, model in (("aggravating", AssessmentAggravating), ("reaction", CaseReaction)):
+    for name, model in (("aggravating", AssessmentAggravating), ("reaction", EmployerAction)):
         rows = session.execute(
             select(model.code, func.count()).join(Assessment, Assessment.case_id == model.case_id)
             .join(Case, Case.id == Assessment.case_id)

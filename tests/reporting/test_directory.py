@@ -19,8 +19,33 @@ def test_the_data_file_is_valid_and_every_entry_has_role_channels_source_and_dat
     entries = directory.load()
     assert entries
     for e in entries:
-        assert e.role["nb"] and e.role["en"] and e.name["nb"] and e.channels and e.source
-        assert e.checked <= date.today()
+        assert e.role["nb"] and e.role["en"] and e.name["nb"] and e.channels
+        assert e.source["nb"] and e.source["en"]
+        assert e.compiled <= date.today()
+        assert e.checked is None or e.checked <= date.today()
+
+
+def test_no_entry_claims_a_check_nobody_made_and_the_page_says_so(app: Any) -> None:
+    """Nobody has verified the entries against the live sources yet (data file's 'about')."""
+    with app.test_request_context():
+        for e in directory.national():
+            assert e.checked is None
+            assert "Ikke kontrollert siden" in e.source_line("nb")
+
+
+def test_the_corrected_texts_hold() -> None:
+    by_code = {e.code: e for e in directory.national()}
+    police, nemnda, ldo = by_code["police"], by_code["diskrimineringsnemnda"], by_code["ldo"]
+    assert "aldri over hodet" not in police.role["nb"] and "§ 196" in police.role["nb"]
+    assert police.anonymous is False and nemnda.anonymous is False
+    assert "ikke være anonym" in nemnda.role["nb"]
+    # LDO asks for no sensitive details by e-mail: its form first, no e-mail channel.
+    assert ldo.channels[0].kind == "web" and all(c.kind != "email" for c in ldo.channels)
+    assert all(c.kind != "email" for c in nemnda.channels)
+    assert "72 timer" in by_code["overgrepsmottak"].role["nb"]
+    assert "sju dager" not in by_code["overgrepsmottak"].role["nb"]
+    assert "chat" in by_code["arbeidstilsynet"].channels[0].hours["nb"]
+    assert [c.value for c in by_code["hjelpetelefonen"].channels] == ["800 57 000"]
 
 
 def test_every_referral_code_the_assessment_suggests_has_an_entry() -> None:
@@ -50,9 +75,10 @@ def _entry(code: str, checked: str, **extra: Any) -> dict[str, Any]:
         "code": code,
         "name": {"nb": code},
         "role": {"nb": "r"},
-        "source": "s",
+        "source": {"nb": "s"},
         "channels": [{"kind": "phone", "value": "1"}],
-        "checked": checked,
+        "compiled": checked,
+        "checked": None,
         **extra,
     }
 
@@ -64,14 +90,14 @@ def test_when_two_versions_share_a_code_the_most_recently_checked_wins(tmp_path:
             {
                 "entries": [
                     _entry("abc", "2025-01-01"),
-                    _entry("abc", "2026-01-01", source="newer"),
+                    _entry("abc", "2026-01-01", source={"nb": "newer"}),
                     _entry("abc", "2024-01-01"),
                 ]
             }
         )
     )
     [e] = directory.newest(directory.load(path))
-    assert (e.source, e.checked) == ("newer", date(2026, 1, 1))
+    assert (e.source["nb"], e.compiled) == ("newer", date(2026, 1, 1))
 
 
 @pytest.mark.parametrize(
@@ -80,7 +106,11 @@ def test_when_two_versions_share_a_code_the_most_recently_checked_wins(tmp_path:
         {"code": "Bad Code"},
         {"channels": []},
         {"checked": "yesterday"},
+        {"compiled": None},
         {"source": ""},
+        {"source": {"en": "only english"}},
+        {"source": {"nb": "s", "url": "http://plain.example"}},
+        {"free": "yes"},
         {"channels": [{"kind": "web", "value": "http://plain.example"}]},
         {"channels": [{"kind": "fax", "value": "1"}]},
         {"role": {"en": "only english"}},
@@ -97,7 +127,7 @@ def test_a_broken_data_file_says_where(tmp_path: Path, bad: dict[str, Any]) -> N
         directory.load(path)
 
 
-def test_local_entries_are_added_and_can_update_a_national_one(
+def test_local_entries_are_added_and_never_replace_a_national_one(
     db_session: Session, factory: Any
 ) -> None:
     org, other = factory.org(), factory.org()
@@ -111,20 +141,22 @@ def test_local_entries_are_added_and_can_update_a_national_one(
         source="Avtalen vår",
         checked=date(2026, 11, 1),
     )
-    directory.save_local(
-        db_session,
-        org,
-        code="balansekunst",
-        name="Balansekunst (lokal)",
-        role="r",
-        phone="400 00 000",
-        source="Telefon med dem",
-        checked=date(2026, 12, 1),
-    )
+    with pytest.raises(directory.LocalReferralError, match="national"):
+        directory.save_local(
+            db_session, org, code="balansekunst", name="Balansekunst (lokal)", role="r",
+            phone="400 00 000", source="Telefon med dem", checked=date(2026, 12, 1),
+        )
+    # One saved before the rule is listed beside the national entry, not instead of it.
+    db_session.add(directory.LocalReferral(
+        organisation_id=org.id, code="ldo", name="LDO (lokal)", role="r", phone="1",
+        source="s", checked=date(2026, 12, 1),
+    ))
     db_session.flush()
     mine = {e.code: e for e in directory.entries(db_session, org)}
     assert mine["bht"].local and mine["bht"].channels[0].value == "22 00 00 00"
-    assert mine["balansekunst"].channels[0].value == "400 00 000"  # newer than the file
+    assert mine["bht"].checked == date(2026, 11, 1)  # the admin states the date they checked
+    assert mine["balansekunst"].channels[0].value == "400 38 800"
+    assert not mine["ldo"].local and mine["local_ldo"].local
     theirs = {e.code: e for e in directory.entries(db_session, other)}
     assert "bht" not in theirs and theirs["balansekunst"].channels[0].value == "400 38 800"
     assert directory.entry("bht", db_session, org).name_in("en") == "Bedriftshelsetjenesten"

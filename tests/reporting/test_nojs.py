@@ -44,6 +44,8 @@ def test_the_form_is_sealed_on_arrival_and_opens_to_exactly_what_was_typed(
     fields = form_fields(client, org)
     data = {
         **fields,
+        "about": "on_behalf",
+        "status": "volunteer",
         "what": "Første linje\r\nAndre linje",
         "when_period": "ongoing",
         "where_settings": ["rehearsal", "online"],
@@ -66,6 +68,7 @@ def test_the_form_is_sealed_on_arrival_and_opens_to_exactly_what_was_typed(
         ["heard"],
     )
     assert doc["contact"]["name"] == "Kari"
+    assert (doc["about"], doc["status"]) == ("on_behalf", "volunteer")
     assert doc["lang"] == "en"
     # Sealed to the remaining handler and to the receipt's own key, nobody else.
     keys = receipt.derive(code)
@@ -223,3 +226,28 @@ def test_unknown_organisation_page_is_a_clear_404(client: FlaskClient) -> None:
     assert response.status_code == 404
     assert "Ingen meldeside her" in response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers
+
+
+def test_the_organisation_page_starts_with_112_and_says_what_harassment_is(
+    client: FlaskClient, org: Org
+) -> None:
+    page = client.get(f"/r/{org.slug}").get_data(as_text=True)
+    main = page[page.index("<main"):]
+    assert main.index("Er du i fare nå? Ring 112.") < main.index("<h1")
+    for words in ("Hva er seksuell trakassering?", "Én hendelse kan være nok.",
+                  "Du bestemmer selv hvor grensene dine går", "likestillings- og "
+                  "diskrimineringsloven § 14", "som vitne", "Ikke kontrollert siden"):
+        assert words in page, words
+    assert "Sist kontrollert" not in page and "aldri over hodet" not in page
+
+
+def test_the_form_asks_who_is_writing_and_the_status_that_decides_protection(
+    client: FlaskClient, org: Org
+) -> None:
+    page = client.get(f"/r/{org.slug}/report").get_data(as_text=True)
+    assert page.index('name="about"') < page.index('name="what"')
+    for value in ("self", "saw", "on_behalf"):
+        assert f'name="about" value="{value}"' in page
+    for value in ("employee", "hired", "freelancer", "volunteer", "student"):
+        assert f'name="status" value="{value}"' in page
+    assert "Hvilket vern som gjelder" in page

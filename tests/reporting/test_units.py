@@ -90,8 +90,16 @@ def test_the_document_from_the_form() -> None:
     assert doc["where"]["settings"] == ["tour", "online"]  # the form's order
     assert doc["wants"] == ["heard", "action"]
     assert document.validate(doc) == doc
+    witness = document.build({"what": "x", "about": "saw", "status": "freelancer"}, "nb")
+    assert (witness["about"], witness["status"]) == ("saw", "freelancer")
+    assert document.validate(witness) == witness
+    # A document from before `about` and `status` existed is still valid.
+    older = {k: v for k, v in doc.items() if k not in ("about", "status")}
+    assert document.validate(older) == doc
     for bad in (
         {"what": " "},
+        {"what": "x", "about": "gossip"},
+        {"what": "x", "status": "boss"},
         {"what": "x", "before": "maybe"},
         {"what": "x", "wants": ["money"]},
         {"what": "x" * (document.MAX_WHAT + 1)},

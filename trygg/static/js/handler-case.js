@@ -98,6 +98,8 @@ function renderReport(doc) {
   const f = t.fields || {};
   const dl = el("dl", { class: "document" });
   const items = [
+    row(f.about, doc.about ? code("about", doc.about) : ""),
+    row(f.status, doc.status ? code("status", doc.status) : ""),
     row(f.what, doc.what || t.empty),
     row(f.when, doc.when?.period ? code("period", doc.when.period) : "", doc.when?.text),
     row(f.where, list((doc.where?.settings || []).map((s) => code("settings", s))), doc.where?.text),

@@ -41,6 +41,8 @@ function buildDocument() {
     type: "trygg/report",
     v: 1,
     lang: form.dataset.lang,
+    about: radio("about"),
+    status: radio("status"),
     what: value("what"),
     when: { period: radio("when_period"), text: value("when_text") },
     where: { settings: checks("where_settings"), text: value("where_text") },
