@@ -55,6 +55,11 @@ def _install(state: object) -> None:
 
     app.jinja_env.globals["prevention_published"] = published_global
     app.jinja_env.globals["prevention_scope_key"] = scope_key
+    # The handler's case page shows, beside each recommendation, what the organisation
+    # agreed in advance for that reaction (casework knows nothing of prevention).
+    from prevention.documents import consequences_for
+
+    app.jinja_env.globals["agreed_consequences"] = consequences_for
     from prevention.commands import register
 
     register(app)
