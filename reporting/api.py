@@ -18,12 +18,12 @@ import json
 import uuid
 from typing import Any
 
-from flask import Response, abort, current_app, jsonify, request, stream_with_context
+from flask import Response, abort, current_app, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from casework import intake
+from casework import export, intake
 from casework.models import Attachment, Case, Message
 from reporting import guard, services
 from reporting.schemas import AttachmentSchema, MessageSchema, SessionSchema, SubmissionSchema
@@ -39,6 +39,7 @@ from reporting.views import (
     find_org,
 )
 from trygg import access
+from trygg.database import short_sessions
 from trygg.extensions import csrf, db, limiter
 
 MAX_JSON = 4 * 1024 * 1024
@@ -280,7 +281,8 @@ def api_attachment_data(org_slug: str, file_id: uuid.UUID) -> Response:
         abort(404)
     if not attachment.complete:
         abort(404)
-    response = Response(stream_with_context(intake.attachment_stream(db.session(), attachment)),
+    # The body is sent after the request's session is gone: it reads in sessions of its own.
+    response = Response(export.attachment_stream(short_sessions(db.session()), attachment),
                         mimetype="application/octet-stream")
     response.headers["Cache-Control"] = "no-store"
     return response

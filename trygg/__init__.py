@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from trygg import access, i18n, logs, nav, security
 from trygg.config import Config
+from trygg.database import engine_options
 from trygg.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -32,7 +33,7 @@ def create_app(config: Config | None = None) -> Flask:
         TRYGG=config,
         SECRET_KEY=config.secret_key,
         SQLALCHEMY_DATABASE_URI=config.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(config.database_url),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=not config.is_development and config.env != "testing",
