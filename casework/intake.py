@@ -548,6 +548,10 @@ def append_chunks(
     16 bytes up to that. The server cannot check the tags (it has no key) but it checks the
     framing, the order and the limits.
     """
+    # The same batch sent twice at once: the second waits for the first (PostgreSQL: the
+    # row lock; SQLite: the write lock its transaction began with), then sees the new count
+    # and answers OutOfOrder instead of colliding on the chunks' unique (attachment, seq).
+    session.refresh(attachment, with_for_update=True)
     if attachment.complete:
         raise AlreadyComplete()
     if first_seq != attachment.chunk_count:

@@ -129,6 +129,12 @@ def check_envelope(raw: object, kids: set[str] | None = None) -> str:
 
 
 def next_seq(session: Session, case: Case) -> int:
+    """The thread's next number, under a lock on the case row held to the end of the
+    transaction: two writers at once take turns instead of both taking max + 1 (and the
+    second failing on the unique (case_id, seq)). PostgreSQL: SELECT … FOR UPDATE; SQLite
+    has no row locks, and its transactions already take the database's one write lock when
+    they begin (trygg.database.sqlite_transactions)."""
+    session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     last = session.scalar(select(func.max(Message.seq)).where(Message.case_id == case.id))
     return (last or 0) + 1
 
@@ -143,8 +149,8 @@ def add_message(
     author: Membership | None = None,
     on: date | None = None,
 ) -> Message:
-    """Put one sealed item in the thread. Two writers racing for the same seq: the unique
-    (case_id, seq) constraint refuses the second, whose caller retries."""
+    """Put one sealed item in the thread with the next seq (allocated under a lock of the
+    case, so writers at the same moment each get their own)."""
     if case.purged_on is not None:
         raise CasePurged()
     message = Message(

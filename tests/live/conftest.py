@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,3 +126,12 @@ def sign_in_handler(client: Client, demo: Demo) -> None:
 
 def small_file() -> bytes:
     return os.urandom(3000)
+
+
+def case_path(client: Client) -> str:
+    """The first case in the signed-in handler's inbox."""
+    inbox = client.get("/orgs/demo/cases")
+    assert inbox.status == 200, inbox.body
+    found = re.search(rb'href="(/orgs/demo/cases/[0-9a-f-]{36})"', inbox.body)
+    assert found, inbox.body[:2000]
+    return found.group(1).decode()

@@ -7,21 +7,11 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.live.client import Client, Server
-from tests.live.conftest import attach, demo, report, sign_in_handler, small_file
+from tests.live.client import Server
+from tests.live.conftest import attach, case_path, demo, report, sign_in_handler, small_file
 from tests.reporting.conftest import Database
 
 PARALLEL = 20
-
-
-def _case_path(client: Client) -> str:
-    inbox = client.get("/orgs/demo/cases")
-    assert inbox.status == 200, inbox.body
-    import re
-
-    found = re.search(rb'href="(/orgs/demo/cases/[0-9a-f-]{36})"', inbox.body)
-    assert found, inbox.body[:2000]
-    return found.group(1).decode()
 
 
 def test_parallel_downloads_leave_the_service_answering(
@@ -34,7 +24,7 @@ def test_parallel_downloads_leave_the_service_answering(
     file_id = attach(reporter, who, sealed, data)
     handler = server.client()
     sign_in_handler(handler, who)
-    case = _case_path(handler)
+    case = case_path(handler)
     handler_file = f"{case}/attachments/{file_id}"
 
     def reporter_download(_: int) -> int:
