@@ -161,9 +161,18 @@ def post_message(org_slug: str, case_id: uuid.UUID) -> Response:
         data = MessageSchema().load(request.get_json(silent=True) or {})
     except ValidationError:
         return _error(case, "message.sent", BadSealedItem("schema"))
+    digest = services.message_digest(current_app.config["SECRET_KEY"], case,
+                                     data["idempotency_key"].encode())
     try:
         message = services.post_message(db.session(), case, me(), kind=data["kind"],
-                                        body=data["body"], feedback=data["feedback"])
+                                        body=data["body"], feedback=data["feedback"],
+                                        idempotency=digest)
+    except services.Replayed as replay:
+        # The same reply again (a resend after a lost answer): stored and audited once.
+        replayed = _json({"id": str(replay.message.public_id), "seq": replay.message.seq}, 201)
+        db.session.rollback()
+        replayed.headers["Idempotent-Replayed"] = "true"
+        return replayed
     except CaseworkError as error:
         return _error(case, "message.sent" if data["kind"] == "message" else "note.added", error)
     db.session.commit()

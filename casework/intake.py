@@ -17,8 +17,6 @@ suffixes below say what an envelope is, so one cannot be passed off as another.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import uuid
 from collections.abc import Iterable, Iterator
@@ -160,10 +158,7 @@ class BadStream(IntakeError):
 # -- keyed hashes -------------------------------------------------------------------------
 
 
-def keyed_hash(secret: str, purpose: str, data: bytes) -> bytes:
-    """HMAC-SHA256 under the server secret, separated by purpose."""
-    label = f"trygg/v1/{purpose}\x00".encode()
-    return hmac.new(secret.encode(), label + data, hashlib.sha256).digest()
+keyed_hash = services.keyed_hash
 
 
 def lookup_digest(secret: str, lookup_token: bytes) -> bytes:
@@ -434,17 +429,20 @@ def recipient_keys(session: Session, case: Case) -> list[bytes]:
 
 
 def add_reporter_message(
-    session: Session, case: Case, envelope: dict[str, Any], *, kind: str = "message", today: date
+    session: Session, case: Case, envelope: dict[str, Any], *, kind: str = "message", today: date,
+    idempotency: bytes | None = None,
 ) -> Message:
     """A message, an addition to the report, or a consent from the reporter, sealed to the
-    case's handlers and the reporter."""
+    case's handlers and the reporter. Raises services.Replayed when `idempotency` (a
+    services.message_digest) was stored before."""
     if kind not in REPORTER_KINDS:
         raise IntakeError()
     if case.purged_on is not None or case.report is None:
         raise CaseClosed()
     check_recipients(envelope, recipient_keys(session, case), max_ct=MAX_MESSAGE_CT)
     message = services.add_message(
-        session, case, sender="reporter", kind=kind, body=_dump(envelope), on=today
+        session, case, sender="reporter", kind=kind, body=_dump(envelope), on=today,
+        idempotency=idempotency,
     )
     message.read_by_reporter = True
     return message

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from casework import export, intake
 from casework.models import Attachment, Case, Message
+from casework.services import Replayed, message_digest
 from reporting import guard, services
 from reporting.schemas import AttachmentSchema, MessageSchema, SessionSchema, SubmissionSchema
 from reporting.views import (
@@ -191,12 +192,19 @@ def api_message(org_slug: str) -> tuple[Response, int]:
     _, case, session = _session_case(org_slug)
     guard.check_session_form(session)
     body = _body(MessageSchema())
+    digest = message_digest(current_app.config["SECRET_KEY"], case, body["idempotency_key"])
     try:
         message = intake.add_reporter_message(db.session(), case, body["body"], kind=body["kind"],
-                                              today=services.today())
+                                              today=services.today(), idempotency=digest)
         notice = services.notice_for_case(db.session(), case, "message")
         message_id = message.public_id
         db.session.commit()
+    except Replayed as replay:
+        # The same message again (a resend after a lost answer): the same answer, once stored.
+        replayed = jsonify(id=str(replay.message.public_id))
+        db.session.rollback()
+        replayed.headers["Idempotent-Replayed"] = "true"
+        return replayed, 201
     except intake.IntakeError as exc:
         return _fail(exc)
     services.notify(notice)

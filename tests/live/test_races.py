@@ -15,6 +15,7 @@ from sqlalchemy import select
 from casework.models import Case, Message
 from crypto import envelope
 from crypto import stream as stream_v1
+from tests.conftest import new_key
 from tests.live.client import Client, Response, Server
 from tests.live.conftest import Demo, case_path, demo, report, sign_in_handler
 from tests.reporting import support
@@ -53,11 +54,13 @@ def test_messages_written_at_the_same_moment_are_all_stored(
     case = case_path(handler)
 
     def from_reporter(i: int) -> Callable[[], Response]:
-        body = {"kind": "message", "body": _sealed_message(who, sealed, f"r{i}")}
+        body = {"kind": "message", "body": _sealed_message(who, sealed, f"r{i}"),
+                "idempotency_key": new_key()}
         return lambda: reporter.post_json("/r/demo/api/messages", body)
 
     def from_handler(i: int) -> Callable[[], Response]:
-        body = {"kind": "message", "body": _sealed_message(who, sealed, f"h{i}")}
+        body = {"kind": "message", "body": _sealed_message(who, sealed, f"h{i}"),
+                "idempotency_key": new_key()}
         return lambda: handler.post_json(f"{case}/messages", body)
 
     answers = _at_once([from_reporter(i) for i in range(AT_ONCE)]
@@ -95,3 +98,23 @@ def test_the_same_chunk_batch_sent_twice_at_once_is_stored_once(
             for _ in range(2)
         ])
         assert sorted(a.status for a in answers) == [200, 409], [a.body for a in answers]
+
+
+def test_the_same_message_sent_twice_at_once_is_stored_once(
+    database: Database, server: Server
+) -> None:
+    who = demo(database)
+    reporter = server.client()
+    sealed = report(reporter, who)
+    body = {"kind": "message", "body": _sealed_message(who, sealed, "twice"),
+            "idempotency_key": new_key()}
+    answers = _at_once([lambda: reporter.post_json("/r/demo/api/messages", body)] * 4)
+    assert [a.status for a in answers] == [201] * 4, [a.body for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 3
+    with database.app.app_context():
+        stored = db.session.scalars(
+            select(Message.seq).join(Case).where(Case.public_id == sealed.case_id)
+        ).all()
+        db.session.remove()
+    assert stored == [1]
