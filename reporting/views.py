@@ -253,6 +253,8 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         abort(413)
     if not valid:
         form.idempotency_key.data = form.idempotency_key.data or b64url(os.urandom(32))
+        if form.exclude.errors:  # someone left out was removed while the form was open
+            return _form_error(org, form, "unknown_handler")
         html = render_template("reporting/form.html", **_form_context(org, form))
         return _no_store(make_response(html)), 400
     key = _b64d(form.idempotency_key.data)

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from trygg import access, i18n, logs, nav, security
+from trygg import access, i18n, jsonbody, logs, nav, security
 from trygg.config import Config
 from trygg.database import engine_options
 from trygg.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -24,6 +24,7 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     config.validate()
     app = Flask(__name__)
+    app.request_class = jsonbody.Request
     if config.proxy_hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -127,6 +128,14 @@ def _install_errors(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return _error_page(error.code, None)
+
+    @app.errorhandler(jsonbody.BadJSON)
+    def bad_json(error: jsonbody.BadJSON) -> tuple[Response, int]:
+        from flask import jsonify
+
+        message = _("The request could not be read: its JSON is nested too deeply. "
+                    "Nothing was saved.")
+        return jsonify(error="invalid_json", message=message), 400
 
     @app.errorhandler(429)
     def too_many(error: HTTPException) -> tuple[str, int]:
