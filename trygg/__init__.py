@@ -9,6 +9,8 @@ from flask import Flask, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -137,9 +139,35 @@ def _install_errors(app: Flask) -> None:
                     "Nothing was saved.")
         return jsonify(error="invalid_json", message=message), 400
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
+        return _unavailable(error)
+
     @app.errorhandler(429)
     def too_many(error: HTTPException) -> tuple[str, int]:
         return _error_page(429, _("Too many attempts. Wait a while and try again."))
+
+
+def _unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
+    """The database cannot be reached (down, restarting, every connection busy): 503 with a
+    clear page, never a 500. Logged by kind only: no statement, no parameters, no path."""
+    from flask import current_app, jsonify
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001, S110 - the connection is gone; nothing to undo
+        pass
+    cause = type(getattr(error, "orig", None) or error).__name__
+    current_app.logger.error("database unavailable (%s)", cause)
+    headers = {"Retry-After": "30", "Cache-Control": "no-store"}
+    title = _error_title(503)
+    message = _("We cannot reach our database right now. Nothing was saved. "
+                "Try again in a few minutes.")
+    if request.accept_mimetypes.best == "application/json" or "/api/" in request.path:
+        return jsonify(error="unavailable", message=message), 503, headers
+    return render_template("errors/unavailable.html", title=title, message=message), 503, headers
 
 
 def _error_page(code: int, message: str | None) -> tuple[str, int]:
@@ -160,5 +188,6 @@ def _error_title(code: int) -> str:
         413: _("That was too large"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
+        503: _("Trygg is unavailable for a moment"),
     }
     return titles.get(code, _("Something went wrong"))
