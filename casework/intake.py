@@ -338,7 +338,17 @@ def find_by_idempotency(
     return case if case is not None and case.organisation_id == org.id else None
 
 
-_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
+def _insert_case(session: Session) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: a resent report (or a clash of case id
+    or receipt) inserts nothing instead of failing on a unique constraint, so nothing about
+    it reaches PostgreSQL's own log (which records every failed statement, with its values
+    and the time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return (dialect_insert(Case.__table__).on_conflict_do_nothing()
+            .returning(Case.__table__.c.id))
 
 
 def open_case(
@@ -347,10 +357,11 @@ def open_case(
     """File a sealed report as a new case (the case row, its handlers and exclusions).
 
     Raises an IntakeError, before writing anything, when the submission cannot be accepted.
-    The same submission sent again fails with IntegrityError (its idempotency key is unique),
-    or with an IntakeError if it no longer fits (a handler left meanwhile): the caller rolls
-    back and answers with `find_by_idempotency` — a query paid only on that rare path. The
-    rows are inserted with plain INSERT statements (no ORM unit of work): this is the hot path.
+    The same submission sent again raises Conflict without a failed statement (the case row
+    is inserted ON CONFLICT DO NOTHING), or an IntakeError if it no longer fits (a handler
+    left meanwhile): the caller rolls back and answers with `find_by_idempotency` — a query
+    paid only on that rare path. The rows are inserted with plain INSERT statements (no ORM
+    unit of work): this is the hot path.
     """
     if len(submission.lookup_token) != 32 or len(submission.idempotency_key) < 16:
         raise IntakeError()
@@ -367,7 +378,7 @@ def open_case(
         max_ct=MAX_REPORT_CT,
     )
     connection = session.connection()
-    case_id = connection.execute(_INSERT_CASE, {
+    case_id = connection.execute(_insert_case(session), {
         "public_id": submission.case_id,
         "organisation_id": org.id,
         "state": "received",
@@ -378,7 +389,9 @@ def open_case(
         "reporter_public_key": submission.reporter_public_key,
         "idempotency": idempotency_digest(secret, org, submission.idempotency_key),
         "report": _dump(submission.report),
-    }).scalar_one()
+    }).scalar_one_or_none()
+    if case_id is None:  # already filed (a resend), or its case id or receipt is taken
+        raise Conflict()
     connection.execute(insert(CaseHandler.__table__), [
         {"case_id": case_id, "membership_id": h.membership_id, "added_on": today}
         for h in recipients

@@ -286,6 +286,9 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         db.session.commit()
     except intake.IntakeError as exc:
         db.session.rollback()
+        if (isinstance(exc, intake.Conflict)  # sent twice at once: the other one filed it
+                and intake.find_by_idempotency(db.session(), org, key, secret=secret)):
+            return _receipt_page(org, services.receipt_for(key), [], repeated=True)
         return _form_error(org, form, exc.code)
     except IntegrityError:
         db.session.rollback()

@@ -72,7 +72,7 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
 
-    logs.install()
+    logs.install(app)
     security.install(app)
     i18n.install(app)
     nav.install(app)
