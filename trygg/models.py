@@ -6,5 +6,6 @@ import accounts.models
 import casework.directory  # local referral entries
 import casework.models
 import insights.models
+import trygg.jobs  # the daily jobs' record of days done
 
-__all__ = ["accounts", "casework", "insights"]
+__all__ = ["accounts", "casework", "insights", "trygg"]

@@ -1,4 +1,4 @@
-"""deploy fixes: idempotency keys for thread items
+"""deploy fixes: idempotency keys for thread items, the daily jobs' days done
 
 Revision ID: 0002_deploy_fixes
 Revises: 0001
@@ -17,6 +17,11 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('job_run',
+    sa.Column('job', sa.String(length=40), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('job', 'day', name=op.f('pk_job_run'))
+    )
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('idempotency', sa.LargeBinary(length=32), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_message_idempotency'), ['idempotency'])
@@ -26,3 +31,5 @@ def downgrade():
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_message_idempotency'), type_='unique')
         batch_op.drop_column('idempotency')
+
+    op.drop_table('job_run')
