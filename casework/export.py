@@ -32,7 +32,6 @@ from casework.models import Assessment, Attachment, AttachmentChunk, Case, Hando
 from casework.services import case_memberships
 from trygg.database import SessionFactory
 
-
 Fetch = Callable[[Any], Sequence[Any]]
 
 

@@ -35,6 +35,7 @@ from casework.models import Attachment, AttachmentChunk, Case, CaseExclusion, Ca
 from crypto import envelope as envelope_v1
 from crypto import stream as stream_v1
 from crypto.errors import EnvelopeError
+from trygg.database import insert_ignoring_conflicts
 
 # -- contexts -----------------------------------------------------------------------------
 # The suffixes live in casework.contexts (one place for both sides): REPORT ("/report", the
@@ -343,12 +344,7 @@ def _insert_case(session: Session) -> Any:
     or receipt) inserts nothing instead of failing on a unique constraint, so nothing about
     it reaches PostgreSQL's own log (which records every failed statement, with its values
     and the time)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return (dialect_insert(Case.__table__).on_conflict_do_nothing()
-            .returning(Case.__table__.c.id))
+    return insert_ignoring_conflicts(session, Case.__table__).returning(Case.__table__.c.id)
 
 
 def open_case(

@@ -130,7 +130,7 @@ def check_envelope(raw: object, kids: set[str] | None = None) -> str:
     return text
 
 
-class Replayed(Exception):  # noqa: N818 - not an error: the item was stored before
+class Replayed(Exception):
     """The same item sent again (its idempotency key is already in the thread): nothing new
     was stored; `message` is the one stored the first time."""
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from accounts.models import Organisation
 from insights import periods, releases
-from trygg.cli import trygg
 from trygg import jobs
+from trygg.cli import trygg
 from trygg.extensions import db
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -155,10 +156,8 @@ def _unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]
     clear page, never a 500. Logged by kind only: no statement, no parameters, no path."""
     from flask import current_app, jsonify
 
-    try:
+    with contextlib.suppress(Exception):  # the connection is gone; nothing to undo
         db.session.rollback()
-    except Exception:  # noqa: BLE001, S110 - the connection is gone; nothing to undo
-        pass
     cause = type(getattr(error, "orig", None) or error).__name__
     current_app.logger.error("database unavailable (%s)", cause)
     headers = {"Retry-After": "30", "Cache-Control": "no-store"}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask_sqlalchemy import SQLAlchemy
@@ -131,17 +131,19 @@ def short_sessions(session: Session) -> SessionFactory:
     return sessionmaker(bind=bind)
 
 
-def insert_if_absent(session: Session, table: Any, values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite): whether a row was added.
+def insert_ignoring_conflicts(session: Session, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for the session's database (PostgreSQL or SQLite).
 
     A row that is already there is not an error, so nothing reaches the database server's
-    own log (PostgreSQL logs every unique violation, with the values, to its own log).
+    own log (PostgreSQL logs every failed statement, with the values and the time).
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    result = session.execute(statement)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+def insert_if_absent(session: Session, table: Any, values: dict[str, Any]) -> bool:
+    """Insert one row unless it conflicts with one already there: whether it was added."""
+    result = session.execute(insert_ignoring_conflicts(session, table).values(**values))
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -51,7 +51,7 @@ def in_reporter_request() -> bool:
 def _mentions_reporter_route(record: logging.LogRecord) -> bool:
     try:
         message = record.getMessage()
-    except Exception:  # noqa: BLE001 - a record whose arguments do not fit: scrub it anyway
+    except Exception:
         return True
     return any(marker in message for marker in REPORTER_MARKERS)
 
@@ -62,7 +62,7 @@ def scrub(record: logging.LogRecord) -> logging.LogRecord:
         return record
     try:
         message = record.getMessage()
-    except Exception:  # noqa: BLE001
+    except Exception:
         message = str(record.msg)
     record.msg, record.args = _REPORTER_PATH.sub(HIDDEN, message), ()
     day = float(int(record.created) // 86400 * 86400)

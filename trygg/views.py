@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
@@ -38,9 +40,7 @@ def health() -> tuple[dict[str, str], int, dict[str, str]]:
     except SQLAlchemyError as error:
         current_app.logger.error("healthz: database unreachable (%s)",
                                  type(getattr(error, "orig", None) or error).__name__)
-        try:
+        with contextlib.suppress(SQLAlchemyError):  # the connection is gone; nothing to undo
             db.session.rollback()
-        except SQLAlchemyError:  # the connection is gone; nothing to undo
-            pass
         return {"status": "unavailable", "database": "unreachable"}, 503, headers
     return {"status": "ok", "database": "ok"}, 200, headers

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-
 from flask import Flask
 
 from casework import reminders

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from casework.models import Assessment, AuditEntry, Case, Message
 from crypto import envelope
 from crypto._b64 import b64d
-from tests.conftest import new_key
 from tests.casework.conftest import private_key
+from tests.conftest import new_key
 
 
 def _case_url(team: Any, opened: Any, path: str = "") -> str:
@@ -182,7 +182,8 @@ def _reply(client: Any, team: Any, opened: Any, db_session: Any, kind: str, text
     body = envelope.seal(json.dumps({"type": "trygg/message", "v": 1, "text": text}).encode(),
                          recipients, opened.case.context + "/message")
     return client.post(_case_url(team, opened, "/messages"),
-                       json={"kind": kind, "body": body, "idempotency_key": new_key(), "feedback": feedback})
+                       json={"kind": kind, "body": body,
+                             "idempotency_key": new_key(), "feedback": feedback})
 
 
 def test_reply_sealed_to_reporter_and_handlers_opens_with_the_receipt(

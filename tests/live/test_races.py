@@ -16,7 +16,7 @@ from casework.models import Case, Message
 from crypto import envelope
 from crypto import stream as stream_v1
 from tests.conftest import new_key
-from tests.live.client import Client, Response, Server
+from tests.live.client import Response, Server
 from tests.live.conftest import Demo, case_path, demo, report, sign_in_handler
 from tests.reporting import support
 from tests.reporting.conftest import Database
@@ -92,11 +92,11 @@ def test_the_same_chunk_batch_sent_twice_at_once_is_stored_once(
         assert answer.status == 201, answer.body
         url = f"/r/demo/api/attachments/{answer.json()['id']}/chunks?from=0&last=0"
         batch = stream[13 : 13 + 2 * (1024 + 16)]
-        answers = _at_once([
-            lambda: reporter.request("PUT", url, batch,
-                                     {"Content-Type": "application/octet-stream"})
-            for _ in range(2)
-        ])
+        def put(url: str = url, batch: bytes = batch) -> Response:
+            return reporter.request("PUT", url, batch,
+                                    {"Content-Type": "application/octet-stream"})
+
+        answers = _at_once([put, put])
         assert sorted(a.status for a in answers) == [200, 409], [a.body for a in answers]
 
 

@@ -118,7 +118,8 @@ def test_a_sealed_message_and_consent_from_the_reporter(
     )
     assert response.status_code == 201
     consent = envelope.seal(b'{"consent": true}', keys, case.context + "/message")
-    response = client.post(f"/r/{org.slug}/api/messages", json={"kind": "consent", "body": consent, "idempotency_key": new_key()})
+    response = client.post(f"/r/{org.slug}/api/messages", json={"kind": "consent", "body": consent,
+                                                                "idempotency_key": new_key()})
     assert response.status_code == 201
     kinds = db_session.scalars(
         select(Message.kind).where(Message.case_id == case.id).order_by(Message.seq)
@@ -150,7 +151,8 @@ def test_a_message_sealed_to_the_wrong_people_is_refused(
             b"{}", [*keys[:2], keywrap.generate_key_pair()[1]], case.context + "/message"
         )
     before = db_session.scalar(select(func.count(Message.id)))
-    response = client.post(f"/r/{org.slug}/api/messages", json={"kind": "message", "body": body, "idempotency_key": new_key()})
+    response = client.post(f"/r/{org.slug}/api/messages", json={"kind": "message", "body": body,
+                                                                "idempotency_key": new_key()})
     assert response.status_code == 422
     assert db_session.scalar(select(func.count(Message.id))) == before
 
@@ -294,10 +296,12 @@ def test_session_forms_need_their_token_and_our_origin(
         case.context + "/message",
     )
     url = f"/r/{org.slug}/api/messages"
-    assert client.post(url, json={"kind": "message", "body": body, "idempotency_key": new_key()}).status_code == 400
+    assert client.post(url, json={"kind": "message", "body": body,
+                                  "idempotency_key": new_key()}).status_code == 400
     assert (
         client.post(
-            url, json={"kind": "message", "body": body, "idempotency_key": new_key()}, headers={"X-Trygg-Token": form_token}
+            url, json={"kind": "message", "body": body,
+                       "idempotency_key": new_key()}, headers={"X-Trygg-Token": form_token}
         ).status_code
         == 400
     )
