@@ -5,8 +5,10 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -15,29 +17,70 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Server:
-    """The app in its own process (tests/live/server.py), on a free port."""
+    """The app in its own process on a free port: Werkzeug's threaded server
+    (tests/live/server.py), or gunicorn with the production gunicorn.conf.py (gthread)."""
 
-    def __init__(self, url: str, folder: Path) -> None:
+    def __init__(self, url: str, folder: Path, kind: str = "werkzeug") -> None:
         env = {**os.environ, "TRYGG_ENV": "testing", "PYTHONPATH": str(ROOT)}
-        self.log = (folder / "server.log").open("ab")
+        self.log = (folder / f"server-{kind}.log").open("ab")
+        if kind == "gunicorn":
+            env.update(TRYGG_TEST_URL=url, TRYGG_TEST_FOLDER=str(folder),
+                       TRYGG_BIND="127.0.0.1:0", TRYGG_WORKERS="1")
+            command = [str(Path(sys.executable).with_name("gunicorn")), "-c",
+                       str(ROOT / "gunicorn.conf.py"), "--no-control-socket",
+                       "tests.live.server:build()"]
+        else:
+            command = [sys.executable, "-m", "tests.live.server", url, str(folder)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.live.server", url, str(folder)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self.log, text=True,
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
         )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        assert line.strip().isdigit(), f"the server did not start ({folder / 'server.log'})"
-        self.port = int(line)
+        self.port = self._port(kind)
+
+    def _port(self, kind: str) -> int:
+        """Werkzeug's server prints the port first; gunicorn logs "Listening at: …:port".
+        A thread copies the process's output to the log from then on (a full pipe would
+        stop the server)."""
+        assert self.process.stdout is not None and self.process.stderr is not None
+        stream = self.process.stderr if kind == "gunicorn" else self.process.stdout
+        port = None
+        for line in stream:
+            self.log.write(line.encode())
+            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+            if kind != "gunicorn" and line.strip().isdigit():
+                port = int(line)
+            elif found:
+                port = int(found.group(1))
+            if port is not None:
+                break
+        assert port is not None, f"the server did not start ({self.log.name})"
+        self.copying = [threading.Thread(target=self._copy, args=(source,), daemon=True)
+                        for source in (self.process.stdout, self.process.stderr)]
+        for thread in self.copying:
+            thread.start()
+        return port
+
+    def _copy(self, source: Any) -> None:
+        for line in source:
+            self.log.write(line.encode())
+            self.log.flush()
 
     def client(self) -> Client:
         return Client(self.port)
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.kill()
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
         self.process.wait(timeout=30)
-        assert self.process.stdout is not None
+        for thread in self.copying:
+            thread.join(timeout=30)  # the pipes end with the process
+        assert self.process.stdout is not None and self.process.stderr is not None
         self.process.stdout.close()
+        self.process.stderr.close()
         self.log.close()
 
 

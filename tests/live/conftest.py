@@ -46,8 +46,10 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture()
-def server(database: Database) -> Iterator[Server]:
-    running = Server(database.url, database.folder)
+def server(database: Database, request: pytest.FixtureRequest) -> Iterator[Server]:
+    """Werkzeug's threaded server, or gunicorn when the test is parametrized with
+    `server_kind`."""
+    running = Server(database.url, database.folder, getattr(request, "param", "werkzeug"))
     try:
         yield running
     finally:

@@ -27,3 +27,11 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def build() -> object:
+    """For gunicorn (`tests.live.server:build()`): the app on TRYGG_TEST_URL/_FOLDER."""
+    import os
+
+    url, folder = os.environ["TRYGG_TEST_URL"], Path(os.environ["TRYGG_TEST_FOLDER"])
+    return create_app(make_config(url, folder))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests.live.client import Server
 from tests.live.conftest import attach, case_path, demo, report, sign_in_handler, small_file
 from tests.reporting.conftest import Database
@@ -14,6 +16,7 @@ from tests.reporting.conftest import Database
 PARALLEL = 20
 
 
+@pytest.mark.parametrize("server", ["werkzeug", "gunicorn"], indirect=True)
 def test_parallel_downloads_leave_the_service_answering(
     database: Database, server: Server
 ) -> None:
