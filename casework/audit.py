@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from casework.chain import GENESIS, chain_key, entry_hash
 from casework.models import AuditEntry, AuditHead
-from trygg.database import utcnow
+from trygg.database import insert_if_absent, utcnow
 
 HEAD_ID = 1
 
@@ -60,9 +60,14 @@ def hash_of(entry: Any, chain: bytes | None = None) -> bytes:
 def _head(session: Session) -> AuditHead:
     head = session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
     if head is None:
-        head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
+        # The very first entry: two writers may get here at once; one inserts the head, the
+        # other's insert does nothing, and both then wait for the lock on the same row.
+        insert_if_absent(session, AuditHead.__table__, {"id": HEAD_ID, "seq": 0, "hash": GENESIS})
+        head = session.scalar(
+            select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert head is not None  # noqa: S101 - inserted just now or by the other writer
     return head
 
 

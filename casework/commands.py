@@ -20,6 +20,7 @@ from accounts.models import Organisation, Person
 from casework import audit, reminders, retention
 from casework.bundle import b64e, fingerprint, signing_key
 from casework.services import today
+from trygg import jobs
 from trygg.extensions import db
 
 audit_cli = AppGroup("audit", help="The audit log.")
@@ -84,7 +85,16 @@ def _warn(person: Person, org: Organisation, count: int, first: date) -> None:
 @with_appcontext
 def reminders_command(on: object) -> None:
     day = on.date() if on is not None else today()  # type: ignore[attr-defined]
-    sent = reminders.send(db.session(), on=day, notify=_remind)
+    with jobs.exclusive(db.engine, "reminders") as mine:
+        if not mine:
+            click.echo("Deadline reminders: another server is sending them now; skipped.")
+            return
+        if jobs.done(db.session(), "reminders", day):
+            click.echo(f"Deadline reminders for {day.isoformat()} were sent already; skipped.")
+            return
+        sent = reminders.send(db.session(), on=day, notify=_remind)
+        jobs.mark_done(db.session(), "reminders", day)
+        db.session.commit()
     click.echo(f"Deadline reminders sent: {sent}")
 
 
@@ -94,10 +104,14 @@ def reminders_command(on: object) -> None:
 @with_appcontext
 def purge_command(on: object) -> None:
     day = on.date() if on is not None else today()  # type: ignore[attr-defined]
-    warned = retention.warn(db.session(), on=day, notify=_warn)
-    db.session.commit()
-    purged = retention.purge(db.session(), on=day, commit_each_batch=True)
-    db.session.commit()
+    with jobs.exclusive(db.engine, "purge") as mine:
+        if not mine:
+            click.echo("Purge: another server is running it now; skipped.")
+            return
+        warned = retention.warn(db.session(), on=day, notify=_warn)
+        db.session.commit()
+        purged = retention.purge(db.session(), on=day, commit_each_batch=True)
+        db.session.commit()
     click.echo(f"Warned about {warned.cases} case(s) ({warned.mails} email(s)); purged "
                f"{purged.cases} case(s): {purged.messages} message(s), "
                f"{purged.attachments} attachment(s).")

@@ -17,8 +17,6 @@ suffixes below say what an envelope is, so one cannot be passed off as another.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import uuid
 from collections.abc import Iterable, Iterator
@@ -37,6 +35,7 @@ from casework.models import Attachment, AttachmentChunk, Case, CaseExclusion, Ca
 from crypto import envelope as envelope_v1
 from crypto import stream as stream_v1
 from crypto.errors import EnvelopeError
+from trygg.database import insert_ignoring_conflicts
 
 # -- contexts -----------------------------------------------------------------------------
 # The suffixes live in casework.contexts (one place for both sides): REPORT ("/report", the
@@ -160,10 +159,7 @@ class BadStream(IntakeError):
 # -- keyed hashes -------------------------------------------------------------------------
 
 
-def keyed_hash(secret: str, purpose: str, data: bytes) -> bytes:
-    """HMAC-SHA256 under the server secret, separated by purpose."""
-    label = f"trygg/v1/{purpose}\x00".encode()
-    return hmac.new(secret.encode(), label + data, hashlib.sha256).digest()
+keyed_hash = services.keyed_hash
 
 
 def lookup_digest(secret: str, lookup_token: bytes) -> bytes:
@@ -343,7 +339,12 @@ def find_by_idempotency(
     return case if case is not None and case.organisation_id == org.id else None
 
 
-_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
+def _insert_case(session: Session) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: a resent report (or a clash of case id
+    or receipt) inserts nothing instead of failing on a unique constraint, so nothing about
+    it reaches PostgreSQL's own log (which records every failed statement, with its values
+    and the time)."""
+    return insert_ignoring_conflicts(session, Case.__table__).returning(Case.__table__.c.id)
 
 
 def open_case(
@@ -352,10 +353,11 @@ def open_case(
     """File a sealed report as a new case (the case row, its handlers and exclusions).
 
     Raises an IntakeError, before writing anything, when the submission cannot be accepted.
-    The same submission sent again fails with IntegrityError (its idempotency key is unique),
-    or with an IntakeError if it no longer fits (a handler left meanwhile): the caller rolls
-    back and answers with `find_by_idempotency` — a query paid only on that rare path. The
-    rows are inserted with plain INSERT statements (no ORM unit of work): this is the hot path.
+    The same submission sent again raises Conflict without a failed statement (the case row
+    is inserted ON CONFLICT DO NOTHING), or an IntakeError if it no longer fits (a handler
+    left meanwhile): the caller rolls back and answers with `find_by_idempotency` — a query
+    paid only on that rare path. The rows are inserted with plain INSERT statements (no ORM
+    unit of work): this is the hot path.
     """
     if len(submission.lookup_token) != 32 or len(submission.idempotency_key) < 16:
         raise IntakeError()
@@ -372,7 +374,7 @@ def open_case(
         max_ct=MAX_REPORT_CT,
     )
     connection = session.connection()
-    case_id = connection.execute(_INSERT_CASE, {
+    case_id = connection.execute(_insert_case(session), {
         "public_id": submission.case_id,
         "organisation_id": org.id,
         "state": "received",
@@ -383,7 +385,9 @@ def open_case(
         "reporter_public_key": submission.reporter_public_key,
         "idempotency": idempotency_digest(secret, org, submission.idempotency_key),
         "report": _dump(submission.report),
-    }).scalar_one()
+    }).scalar_one_or_none()
+    if case_id is None:  # already filed (a resend), or its case id or receipt is taken
+        raise Conflict()
     connection.execute(insert(CaseHandler.__table__), [
         {"case_id": case_id, "membership_id": h.membership_id, "added_on": today}
         for h in recipients
@@ -434,17 +438,20 @@ def recipient_keys(session: Session, case: Case) -> list[bytes]:
 
 
 def add_reporter_message(
-    session: Session, case: Case, envelope: dict[str, Any], *, kind: str = "message", today: date
+    session: Session, case: Case, envelope: dict[str, Any], *, kind: str = "message", today: date,
+    idempotency: bytes | None = None,
 ) -> Message:
     """A message, an addition to the report, or a consent from the reporter, sealed to the
-    case's handlers and the reporter."""
+    case's handlers and the reporter. Raises services.Replayed when `idempotency` (a
+    services.message_digest) was stored before."""
     if kind not in REPORTER_KINDS:
         raise IntakeError()
     if case.purged_on is not None or case.report is None:
         raise CaseClosed()
     check_recipients(envelope, recipient_keys(session, case), max_ct=MAX_MESSAGE_CT)
     message = services.add_message(
-        session, case, sender="reporter", kind=kind, body=_dump(envelope), on=today
+        session, case, sender="reporter", kind=kind, body=_dump(envelope), on=today,
+        idempotency=idempotency,
     )
     message.read_by_reporter = True
     return message
@@ -548,6 +555,10 @@ def append_chunks(
     16 bytes up to that. The server cannot check the tags (it has no key) but it checks the
     framing, the order and the limits.
     """
+    # The same batch sent twice at once: the second waits for the first (PostgreSQL: the
+    # row lock; SQLite: the write lock its transaction began with), then sees the new count
+    # and answers OutOfOrder instead of colliding on the chunks' unique (attachment, seq).
+    session.refresh(attachment, with_for_update=True)
     if attachment.complete:
         raise AlreadyComplete()
     if first_seq != attachment.chunk_count:

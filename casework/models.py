@@ -163,6 +163,9 @@ class Message(db.Model):  # type: ignore[name-defined]
     body: Mapped[str | None] = mapped_column(Text)
     created_on: Mapped[date] = mapped_column(Date)
     read_by_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A keyed hash of the sender's idempotency key (services.message_digest): a resend after
+    # a lost answer finds the item stored the first time instead of storing it twice.
+    idempotency: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True, default=None)
 
     case: Mapped[Case] = relationship(back_populates="messages")
     author: Mapped[Membership | None] = relationship()

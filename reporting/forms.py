@@ -21,7 +21,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from reporting import document
 
@@ -37,7 +37,8 @@ class MultiCheckboxField(SelectMultipleField):
     def pre_validate(self, form: Any) -> None:
         values = {str(c.value) for c in self.choices or []}
         if any(d not in values for d in self.data or []):
-            raise ValueError(_l("Choose from the list."))
+            # Not ValueError: WTForms turns only ValidationError into a field error.
+            raise ValidationError(_l("Choose from the list."))
 
 
 def _choices(mapping: dict[str, Any]) -> list[SelectChoice]:

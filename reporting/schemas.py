@@ -70,6 +70,8 @@ class MessageSchema(_Strict):
 
     kind = fields.String(required=True, validate=validate.OneOf(("message", "addition", "consent")))
     body = Envelope(required=True)
+    # Made once per message in the browser: a resend after a lost answer is stored once.
+    idempotency_key = B64Bytes(32, required=True)
 
 
 class AttachmentSchema(_Strict):

@@ -254,6 +254,8 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         abort(413)
     if not valid:
         form.idempotency_key.data = form.idempotency_key.data or b64url(os.urandom(32))
+        if form.exclude.errors:  # someone left out was removed while the form was open
+            return _form_error(org, form, "unknown_handler")
         html = render_template("reporting/form.html", **_form_context(org, form))
         return _no_store(make_response(html)), 400
     key = _b64d(form.idempotency_key.data)
@@ -285,6 +287,9 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         db.session.commit()
     except intake.IntakeError as exc:
         db.session.rollback()
+        if (isinstance(exc, intake.Conflict)  # sent twice at once: the other one filed it
+                and intake.find_by_idempotency(db.session(), org, key, secret=secret)):
+            return _receipt_page(org, services.receipt_for(key), [], repeated=True)
         return _form_error(org, form, exc.code)
     except IntegrityError:
         db.session.rollback()

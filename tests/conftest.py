@@ -262,3 +262,10 @@ def login(client: FlaskClient, person: Any) -> None:
 @pytest.fixture()
 def login_as(client: FlaskClient) -> Any:
     return lambda person: login(client, person)
+
+
+def new_key() -> str:
+    """An idempotency key as the browser makes one per message (32 random bytes, base64url)."""
+    import base64
+
+    return base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()

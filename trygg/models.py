@@ -7,5 +7,6 @@ import casework.directory  # local referral entries
 import casework.models
 import insights.models
 import prevention.models
+import trygg.jobs  # the daily jobs' record of days done
 
-__all__ = ["accounts", "casework", "insights", "prevention"]
+__all__ = ["accounts", "casework", "insights", "prevention", "trygg"]

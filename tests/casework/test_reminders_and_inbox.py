@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from casework import reminders
@@ -77,3 +78,13 @@ def test_inbox_filters_sorts_and_pages(client: Any, login_as: Any, cases: Any, t
     # Nonsense parameters fall back to the defaults rather than failing.
     assert client.get(base + "?state=evil&sort=evil&page=-3").status_code == 200
     assert db_session.query(Case).count() >= 30
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", str(2**63), "9" * 400])
+def test_a_huge_page_number_shows_the_last_page(client: Any, login_as: Any, cases: Any,
+                                                team: Any, page: str) -> None:
+    opened = cases.open(team.org)
+    login_as(team.vera)
+    response = client.get(f"/orgs/{team.org.slug}/cases?page={page}")
+    assert response.status_code == 200
+    assert str(opened.case.public_id)[:8] in response.get_data(as_text=True)

@@ -7,12 +7,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework.models import Assessment, AuditEntry, Case, Message
 from crypto import envelope
 from crypto._b64 import b64d
 from tests.casework.conftest import private_key
+from tests.conftest import new_key
 
 
 def _case_url(team: Any, opened: Any, path: str = "") -> str:
@@ -190,7 +191,8 @@ def _reply(client: Any, team: Any, opened: Any, db_session: Any, kind: str, text
     body = envelope.seal(json.dumps({"type": "trygg/message", "v": 1, "text": text}).encode(),
                          recipients, opened.case.context + "/message")
     return client.post(_case_url(team, opened, "/messages"),
-                       json={"kind": kind, "body": body, "feedback": feedback})
+                       json={"kind": kind, "body": body,
+                             "idempotency_key": new_key(), "feedback": feedback})
 
 
 def test_reply_sealed_to_reporter_and_handlers_opens_with_the_receipt(
@@ -226,7 +228,7 @@ def test_replies_sealed_to_the_wrong_people_are_refused(
         response = _reply(client, team, vera_case, db_session, kind, "hei", recipients)
     else:
         response = client.post(_case_url(team, vera_case, "/messages"),
-                               json={"kind": kind, "body": {"v": 1}})
+                               json={"kind": kind, "body": {"v": 1}, "idempotency_key": new_key()})
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_envelope"
     assert db_session.scalar(select(Message).where(Message.case_id == vera_case.case.id)) is None
@@ -314,7 +316,7 @@ def test_a_deactivated_colleague_does_not_block_replies(
             keys.append(b64d(data["reporter_public_key"]))
         body = envelope.seal(b'{"text":"Takk"}', keys, data["contexts"]["message"])
         response = client.post(_case_url(team, vera_case, "/messages"),
-                               json={"kind": kind, "body": body})
+                               json={"kind": kind, "body": body, "idempotency_key": new_key()})
         assert response.status_code == 201, response.get_json()
 
 
@@ -394,3 +396,26 @@ def test_what_the_employer_did_is_recorded_apart_from_the_recommendations(
         for c in ("training", "written_warning")
     ]
     assert (exported["kind"], exported["context"]) == ("sexual_harassment", ["party_premiere"])
+
+
+@pytest.mark.parametrize("kind", ["message", "note"])
+def test_a_resent_reply_or_note_is_stored_and_audited_once(
+    client: Any, team: Any, vera_case: Any, db_session: Any, kind: str
+) -> None:
+    recipients = [team.vera.public_key]
+    if kind == "message":
+        recipients.append(vera_case.keys.public_key)
+    body = envelope.seal(b'{"text": "en gang"}', recipients, vera_case.case.context + "/message")
+    data = {"kind": kind, "body": body, "idempotency_key": new_key()}
+    url = _case_url(team, vera_case, "/messages")
+    first = client.post(url, json=data)
+    again = client.post(url, json=data)  # the answer was lost; the browser sends it again
+    assert (first.status_code, again.status_code) == (201, 201), again.get_json()
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert db_session.scalar(select(func.count(Message.id)).where(
+        Message.case_id == vera_case.case.id)) == 1
+    action = "message.sent" if kind == "message" else "note.added"
+    assert len([a for a in _audit(db_session, vera_case.case) if a[0] == action]) == 1
+    no_key = {k: v for k, v in data.items() if k != "idempotency_key"}
+    assert client.post(url, json=no_key).status_code == 400

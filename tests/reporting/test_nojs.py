@@ -251,3 +251,22 @@ def test_the_form_asks_who_is_writing_and_the_status_that_decides_protection(
     for value in ("employee", "hired", "freelancer", "volunteer", "student"):
         assert f'name="status" value="{value}"' in page
     assert "Hvilket vern som gjelder" in page
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_a_handler_removed_while_the_form_was_open_is_said_and_nothing_stored(
+    client: FlaskClient, db_session: Session, org: Org, lang: str
+) -> None:
+    fields = form_fields(client, org, lang)
+    gone = org.membership(org.b).public_id
+    db_session.delete(org.membership(org.b))  # removed between showing and sending
+    db_session.commit()
+    before = cases(db_session)
+    data = {**fields, "what": "Noe skjedde.", "exclude": [str(gone)]}
+    response = client.post(f"/r/{org.slug}/report?lang={lang}", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code in (400, 422)
+    assert cases(db_session) == before
+    assert 'name="what"' in page and "Noe skjedde." in page  # the form again, as typed
+    said = {"en": "no longer", "nb": "ikke lenger"}[lang]
+    assert said in page
