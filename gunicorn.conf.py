@@ -17,6 +17,9 @@ graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("TRYGG_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27's control socket defaults to one shared path (~/.gunicorn/gunicorn.ctl), which
+# two app servers on one host would fight over; Trygg does not use it.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # No %(h)s (address), %(a)s (user agent), %(f)s (referrer) or %(t)s (precise time).

@@ -110,8 +110,11 @@ def test_report_reply_assess_and_export_as_deployed(
         page.locator(f"form[data-form=state]:has(input[name=to][value={to}]) "
                      "button[type=submit]").click()
         expect(page.locator(".flash-success")).to_be_visible()
-    for name, value in (("nature", "physical"), ("frequency", "once"), ("relation", "peer"),
-                        ("power", "none"), ("consequences", "discomfort")):
+    page.select_option("select[name=kind]", "sexual_harassment")
+    for name, value in (("nature", "physical"),
+                        ("explicitness", "clearly_sexual"), ("frequency", "once"),
+                        ("relation", "peer"), ("power", "none"),
+                        ("consequences", "discomfort"), ("prior", "none")):
         page.check(f"input[name={name}][value={value}]")
     page.get_by_role("button", name="Lagre vurderingen").click()
     expect(page.locator("#assessment-result")).to_contain_text("Nivå")
@@ -150,7 +153,7 @@ def test_admin_invites_and_the_link_works(browser: Any, live: Tier, tls_page: An
     page = tls_page
     sign_in(page, live, ADMIN.email, ADMIN.password)
     page.wait_for_url(re.compile(r"/home$"))
-    email = f"ny-{uuid.uuid4().hex[:8]}@demo.trygg.test"
+    email = f"ny-{uuid.uuid4().hex[:8]}@example.no"
     page.goto(live("/orgs/demo/admin/people/invite?lang=nb"))
     page.fill("input[name=email]", email)
     page.select_option("select[name=role]", "leader")
