@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from accounts import invitations, services
+from accounts import appointments, invitations, services
 from accounts.models import ROLE_VALUES, Invitation, Membership, Organisation, Person
 
 # The database refuses values outside these (CheckConstraint on Organisation); forms and
@@ -202,6 +202,7 @@ def invite(
     person = services.person_by_email(session, email)
     if person is not None and role in person.roles_in(org):
         raise AlreadyMember()
+    appointments.check_roles(person, org, role)
     session.execute(
         delete(Invitation).where(
             Invitation.organisation_id == org.id,

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from accounts import admin, invitations
+from accounts import admin, appointments, invitations
 from accounts.blueprint import bp
 from accounts.forms import ConfirmForm, InviteForm, OrganisationForm, TitleForm
 from accounts.models import Membership
@@ -106,6 +106,11 @@ def org_invite(org_slug: str) -> Page:
         except admin.AlreadyMember:
             db.session.rollback()
             form.email.errors.append(_("This person already has that role here."))
+        except appointments.RolesConflict:
+            db.session.rollback()
+            form.role.errors.append(_(
+                "One person cannot be both administrator and case handler in the same "
+                "organisation. Invite someone else, or remove the other role first."))
         except admin.AdminError:
             db.session.rollback()
             form.role.errors.append(_("Check the role, title and outside advisor choice."))

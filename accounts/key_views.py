@@ -15,7 +15,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
-from accounts import keys
+from accounts import appointments, keys
 from accounts.blueprint import bp
 from accounts.forms import KeyPassphraseForm, RecoveryForm
 from accounts.schemas import KeyEnrolmentSchema, PassphraseRewrapSchema, canonical_blob
@@ -40,6 +40,11 @@ def keys_page() -> str:
         is_handler=_is_handler(),
         has_key=current_user.public_key is not None,
         key_id=kid(current_user.public_key) if current_user.public_key else None,
+        fingerprint=(appointments.fingerprint(current_user.public_key)
+                     if current_user.public_key else None),
+        waiting=[m.organisation.name for m in current_user.memberships
+                 if m.role == "handler" and m.ended_at is None
+                 and not appointments.is_confirmed(m)],
         iterations=keys.kdf_iterations(current_app.config["TRYGG"]),
         passphrase_min=PASSPHRASE_MIN,
     )
@@ -86,6 +91,14 @@ def keys_store() -> tuple[Response, int]:
             "key of your own. Nothing was saved."
         ))
     db.session.commit()
+    base = current_app.config["TRYGG"].base_url
+    for membership in current_user.memberships:
+        if membership.role == "handler" and membership.ended_at is None:
+            appointments.tell_handlers(
+                db.session(), membership.organisation, current_user, "key",
+                base + url_for("accounts.handler_appointments",
+                               org_slug=membership.organisation.slug),
+            )
     return jsonify(ok=True, kid=kid(data["public_key"])), 201
 
 

@@ -209,4 +209,9 @@ def home() -> str:
 
 
 # The other pages of the blueprint register their routes on `bp` when imported.
-from accounts import admin_views, invite_views, key_views  # noqa: E402, F401
+from accounts import (  # noqa: E402, F401
+    admin_views,
+    appointment_views,
+    invite_views,
+    key_views,
+)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounts import appointments
 from accounts.models import Membership
 from casework import audit
 from casework.errors import (
@@ -69,7 +70,8 @@ def candidate(session: Session, case: Case, public_id: object) -> Membership:
             Membership.role == "handler",
         )
     )
-    if membership is None or membership.person.public_key is None:
+    if (membership is None or not appointments.is_confirmed(membership)
+            or not membership.person.active):
         raise NotAHandler("unknown")
     if excluded(session, case, membership.person_id):
         raise HandlerExcluded()
@@ -94,7 +96,7 @@ def candidates(session: Session, case: Case) -> list[Membership]:
     return sorted(
         (
             m for m in people
-            if m.id not in on_case and m.person.public_key is not None
+            if m.id not in on_case and appointments.is_confirmed(m) and m.person.active
             and not excluded(session, case, m.person_id)
         ),
         key=lambda m: m.person.name.lower(),

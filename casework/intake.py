@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
+from accounts import appointments
 from accounts.models import Membership, Organisation, Person
 from casework import services
 from casework.contexts import ATTACHMENT, ATTACHMENT_META, MESSAGE, REPORT
@@ -180,7 +181,7 @@ def idempotency_digest(secret: str, org: Organisation | Destination, key: bytes)
 
 @dataclass(frozen=True)
 class Handler:
-    """A handler as the reporter sees them: a title, never a name."""
+    """A handler as the reporter sees them: name, title and key fingerprint."""
 
     membership_id: int
     public_id: uuid.UUID
@@ -189,27 +190,35 @@ class Handler:
     public_key: bytes = field(repr=False)
     email: str = field(repr=False)
     person_id: int = field(repr=False)  # what an exclusion records (CaseExclusion)
+    name: str = ""
 
     @property
     def kid(self) -> str:
         return envelope_v1.kid(self.public_key)
+
+    @property
+    def fingerprint(self) -> str:
+        return appointments.fingerprint(self.public_key)
 
 
 def handlers(session: Session, org: Organisation) -> list[Handler]:
     """The organisation's handlers who can receive reports (active, with a key pair)."""
     rows = session.execute(
         select(Membership.id, Membership.public_id, Membership.title, Membership.external,
-               Person.public_key, Person.email, Person.id)
+               Person.public_key, Person.email, Person.id, Person.name)
         .join(Person, Membership.person_id == Person.id)
         .where(
             Membership.organisation_id == org.id,
             Membership.role == "handler",
             Person.active.is_(True),
             Person.public_key.is_not(None),
+            # Two-person appointment: only the key a colleague (or the operator) confirmed.
+            Membership.confirmed_key == Person.public_key,
+            Membership.ended_at.is_(None),
         )
         .order_by(Membership.external, Membership.title, Membership.id)
     ).all()
-    return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5], r[6])
+    return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5], r[6], r[7])
             for r in rows]
 
 
@@ -243,15 +252,17 @@ def _destination_query() -> Select[Any]:
     m, p, o = Membership.__table__.c, Person.__table__.c, Organisation.__table__.c
     receiving = (
         select(m.organisation_id, m.id, m.public_id, m.title, m.external, p.public_key, p.email,
-               p.id.label("person_id"))
+               p.id.label("person_id"), p.name.label("person_name"))
         .join_from(Membership.__table__, Person.__table__, m.person_id == p.id)
-        .where(m.role == "handler", p.active.is_(True), p.public_key.is_not(None))
+        .where(m.role == "handler", p.active.is_(True), p.public_key.is_not(None),
+               m.confirmed_key == p.public_key, m.ended_at.is_(None))
         .subquery()
     )
     return (
         select(o.id, o.public_id, o.slug, o.name, o.acknowledge_days, o.feedback_days,
                receiving.c.id, receiving.c.public_id, receiving.c.title, receiving.c.external,
-               receiving.c.public_key, receiving.c.email, receiving.c.person_id)
+               receiving.c.public_key, receiving.c.email, receiving.c.person_id,
+               receiving.c.person_name)
         .select_from(Organisation.__table__)
         .outerjoin(receiving, receiving.c.organisation_id == o.id)
         .where(o.slug == bindparam("slug"))
@@ -265,7 +276,7 @@ def destination(session: Session, slug: str) -> Destination | None:
     if not rows:
         return None
     first = rows[0]
-    found = tuple(Handler(r[6], r[7], r[8] or "", bool(r[9]), bytes(r[10]), r[11], r[12])
+    found = tuple(Handler(r[6], r[7], r[8] or "", bool(r[9]), bytes(r[10]), r[11], r[12], r[13])
                   for r in rows if r[6] is not None)
     return Destination(first[0], first[1], first[2], first[3], first[4], first[5], found)
 

@@ -19,6 +19,7 @@ ROLE_LINKS: dict[str, list[tuple[str, LazyString]]] = {
     ],
     "handler": [
         ("casework.inbox", _l("Cases")),
+        ("accounts.handler_appointments", _l("Confirm case handlers")),
     ],
     "leader": [
         ("insights.dashboard", _l("Statistics")),

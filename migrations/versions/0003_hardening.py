@@ -1,0 +1,42 @@
+"""hardening (issue 10): two-person appointment, ended memberships
+
+Revision ID: 0003_hardening
+Revises: 0001
+Create Date: 2026-11-29 21:50:00
+
+Existing handlers with a key are confirmed for that key on upgrade: they were appointed
+before confirmation existed, and an upgrade must not stop reports reaching them.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import trygg.database  # noqa: F401 - custom column types used below
+
+
+revision = '0003_hardening'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('confirmed_key', sa.LargeBinary(length=32), nullable=True))
+        batch_op.add_column(sa.Column('confirmed_at', trygg.database.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('confirmed_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('ended_at', trygg.database.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_membership_confirmed_by_id_membership'), 'membership', ['confirmed_by_id'], ['id'], ondelete='SET NULL')
+    op.execute(
+        "UPDATE membership SET confirmed_key = (SELECT public_key FROM person "
+        "WHERE person.id = membership.person_id), confirmed_at = created_at "
+        "WHERE role = 'handler'"
+    )
+
+
+def downgrade():
+    with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_membership_confirmed_by_id_membership'), type_='foreignkey')
+        batch_op.drop_column('ended_at')
+        batch_op.drop_column('confirmed_by_id')
+        batch_op.drop_column('confirmed_at')
+        batch_op.drop_column('confirmed_key')
