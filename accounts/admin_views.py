@@ -196,9 +196,11 @@ def org_member_remove(org_slug: str, membership_id: uuid.UUID) -> Page:
             db.session.rollback()
             refused = _("An organisation always needs an administrator. Invite another "
                         "administrator before you remove this one.")
+            _record_refusal(detail, "last_admin")
         except admin.RemovalRefused as exc:
             db.session.rollback()
             refused = str(exc)
+            _record_refusal(detail, "guard")
         else:
             admin.record(db.session(), g.org, g.membership, "membership.removed", detail)
             db.session.commit()
@@ -211,6 +213,13 @@ def org_member_remove(org_slug: str, membership_id: uuid.UUID) -> Page:
     return render_template(
         "accounts/admin/remove.html", org=g.org, membership=found, form=form, refused=refused
     ), status
+
+
+def _record_refusal(detail: str, reason: str) -> None:
+    """A refused removal is audited too (its own transaction: the attempt was rolled back)."""
+    admin.record(db.session(), g.org, g.membership, "membership.remove_refused",
+                 f"{detail} reason={reason}")
+    db.session.commit()
 
 
 @bp.post("/orgs/<org_slug>/admin/invitations/<uuid:invitation_id>/revoke")

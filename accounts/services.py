@@ -187,6 +187,10 @@ def appoint(
     )
     if existing is not None:
         existing.title, existing.external = title, external
+        if existing.ended_at is not None:
+            # Appointed again after a removal: a new appointment, confirmed anew.
+            existing.ended_at = None
+            existing.confirmed_key = existing.confirmed_at = existing.confirmed_by_id = None
         return existing
     membership = Membership(
         person=person, organisation=org, role=role, title=title, external=external

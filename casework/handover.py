@@ -186,3 +186,20 @@ def leave_case(session: Session, case: Case, membership: Membership) -> None:
         session, "handler.left", organisation_id=case.organisation_id, case_id=case.id,
         actor_id=membership.id,
     )
+    if membership.ended_at is not None:
+        _finish_removal(session, membership)
+
+
+def _finish_removal(session: Session, membership: Membership) -> None:
+    """A removed handler kept only for cases nobody else could read: once they have handed
+    over the last of them, the membership goes, as the admin's removal meant."""
+    from accounts import services as account_services
+
+    left = session.scalar(select(CaseHandler.id).where(CaseHandler.membership_id == membership.id))
+    if left is not None:
+        return
+    person_id = membership.person_id
+    session.delete(membership)
+    session.flush()
+    if session.scalar(select(Membership.id).where(Membership.person_id == person_id)) is None:
+        account_services.end_sessions(session, person_id)
