@@ -20,24 +20,38 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import shutil
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accounts import appointments
 from accounts.models import Membership, Organisation, Person
 from casework import services
 from casework.contexts import ATTACHMENT, ATTACHMENT_META, MESSAGE, REPORT
-from casework.models import Attachment, AttachmentChunk, Case, CaseExclusion, CaseHandler, Message
+from casework.models import (
+    Attachment,
+    AttachmentChunk,
+    Case,
+    CaseExclusion,
+    CaseHandler,
+    IntakeDay,
+    Message,
+)
 from crypto import envelope as envelope_v1
 from crypto import stream as stream_v1
 from crypto.errors import EnvelopeError
+
+log = logging.getLogger(__name__)
 
 # -- contexts -----------------------------------------------------------------------------
 # The suffixes live in casework.contexts (one place for both sides): REPORT ("/report", the
@@ -114,6 +128,18 @@ class CaseFull(IntakeError):
     """The case's attachment budget would be exceeded."""
 
     code = "case_full"
+
+
+class BudgetExhausted(IntakeError):
+    """The organisation has accepted its day's worth of attachment bytes."""
+
+    code = "budget_exhausted"
+
+
+class DiskLow(IntakeError):
+    """The server's disk is nearly full: no attachment is accepted until an operator acts."""
+
+    code = "disk_low"
 
 
 class Conflict(IntakeError):
@@ -478,10 +504,64 @@ def record_consent(
 
 @dataclass(frozen=True)
 class Limits:
-    """Plaintext byte limits (config: attachment_max_file, attachment_max_case)."""
+    """Plaintext byte limits (config: attachment_max_file, attachment_max_case) and the
+    disk-fill guards (intake_daily_bytes, min_free_disk at disk_path; 0 / "" turn one off)."""
 
     max_file: int
     max_case: int
+    daily: int = 0
+    min_free: int = 0
+    disk_path: str = ""
+
+
+def check_disk(limits: Limits, size: int) -> None:
+    """Refuse when storing `size` more bytes would leave less than `min_free` free."""
+    if not limits.min_free or not limits.disk_path:
+        return
+    path = Path(limits.disk_path)
+    while not path.exists() and path != path.parent:  # the folder may not be made yet
+        path = path.parent
+    if shutil.disk_usage(path).free - size < limits.min_free:
+        # For the operator; nothing about the reporter or the case.
+        log.warning("attachment refused: free disk space below TRYGG_MIN_FREE_DISK")
+        raise DiskLow()
+
+
+def charge_budget(session: Session, organisation_id: int, size: int, limits: Limits,
+                  today: date) -> None:
+    """Count `size` bytes against the organisation's budget for today, or BudgetExhausted.
+
+    A conditional UPDATE, so concurrent uploads cannot together exceed the budget; the day's
+    row is made on first use (in a savepoint, as a concurrent request may make it too).
+    """
+    if not limits.daily:
+        return
+    if size > limits.daily:
+        raise BudgetExhausted()
+    for _attempt in range(2):
+        charged = session.execute(
+            update(IntakeDay)
+            .where(IntakeDay.organisation_id == organisation_id, IntakeDay.day == today,
+                   IntakeDay.total + size <= limits.daily)
+            .values(total=IntakeDay.total + size)
+            .execution_options(synchronize_session=False)
+        )
+        if charged.rowcount == 1:  # type: ignore[attr-defined]
+            return
+        exists = session.scalar(select(IntakeDay.id).where(
+            IntakeDay.organisation_id == organisation_id, IntakeDay.day == today))
+        if exists is not None:
+            raise BudgetExhausted()
+        try:
+            with session.begin_nested():
+                session.execute(delete(IntakeDay).where(
+                    IntakeDay.organisation_id == organisation_id,
+                    IntakeDay.day < today - timedelta(days=7)))
+                session.add(IntakeDay(organisation_id=organisation_id, day=today, total=size))
+            return
+        except IntegrityError:
+            continue  # made meanwhile by another request: charge it with the UPDATE
+    raise BudgetExhausted()
 
 
 def _chunk_size(header: bytes) -> int:
@@ -536,16 +616,18 @@ def start_attachment(
         raise TooLarge()
     if case_attachment_bytes(session, case) + size > limits.max_case:
         raise CaseFull()
+    check_disk(limits, size)
     keys = recipient_keys(session, case)
     check_recipients(key, keys, max_ct=MAX_SMALL_CT)
     check_recipients(meta, keys, max_ct=MAX_SMALL_CT)
     attachment = Attachment(
         case=case, message_id=message.id if message is not None else None, sender="reporter",
         key=_dump(key), meta=_dump(meta), header=header, size=0, chunk_count=0,
-        complete=False, created_on=today,
+        complete=False, created_on=today, declared_size=size,
     )
     session.add(attachment)
     session.flush()
+    charge_budget(session, case.organisation_id, size, limits, today)
     return attachment
 
 
@@ -577,8 +659,16 @@ def append_chunks(
     if last and len(tail) == stream_v1.TAG_LEN and attachment.chunk_count + len(pieces) > 1:
         raise BadStream()  # an empty final chunk only for an empty file
     added_plain = len(data) - stream_v1.TAG_LEN * len(pieces)
-    if _plaintext_bytes(attachment) + added_plain > limits.max_file:
+    stored_plain = _plaintext_bytes(attachment) + added_plain
+    if stored_plain > limits.max_file:
         raise TooLarge()
+    # The announced size is what the budget was charged: a stream may not outgrow it, and
+    # a finished one must match it.
+    announced = attachment.declared_size
+    if announced is not None and stored_plain > announced:
+        raise TooLarge()
+    if announced is not None and last and stored_plain != announced:
+        raise BadStream()
     if case_attachment_bytes(session, attachment.case) + added_plain > limits.max_case:
         raise CaseFull()
     for i, piece in enumerate(pieces):

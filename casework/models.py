@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -180,11 +181,29 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     chunk_count: Mapped[int] = mapped_column(Integer, default=0)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     created_on: Mapped[date] = mapped_column(Date)
+    # The plaintext size the sender announced when starting the upload: what the daily
+    # budget was charged, and the most the stream may hold (None: stored before it existed).
+    declared_size: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     case: Mapped[Case] = relationship(back_populates="attachments")
     chunks: Mapped[list[AttachmentChunk]] = relationship(
         cascade="all, delete-orphan", order_by="AttachmentChunk.seq", lazy="raise"
     )
+
+
+class IntakeDay(db.Model):  # type: ignore[name-defined]
+    """Bytes of attachments an organisation accepted on one day (the daily intake budget,
+    casework.intake.charge_budget). A day, never a time; rows older than a week go."""
+
+    __tablename__ = "intake_day"
+    __table_args__ = (UniqueConstraint("organisation_id", "day"),)
+
+    id: Mapped[IntPk]
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE")
+    )
+    day: Mapped[date] = mapped_column(Date)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AttachmentChunk(db.Model):  # type: ignore[name-defined]

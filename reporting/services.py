@@ -61,7 +61,9 @@ def today() -> date:
 
 def limits() -> intake.Limits:
     config = current_app.config["TRYGG"]
-    return intake.Limits(config.attachment_max_file, config.attachment_max_case)
+    return intake.Limits(config.attachment_max_file, config.attachment_max_case,
+                         daily=config.intake_daily_bytes, min_free=config.min_free_disk,
+                         disk_path=config.disk_guard_path or current_app.instance_path)
 
 
 def _secret() -> str:

@@ -68,6 +68,13 @@ ERRORS: dict[str, Any] = {
     "too_large": _l("That is too large. Nothing was saved."),
     "case_full": _l("The files for this report together would be larger than allowed. "
                     "Nothing was saved."),
+    "budget_exhausted": _l("This organisation has received as many files today as it can "
+                           "take. Nothing was saved. Send your report without files now and "
+                           "add the files tomorrow on the follow-up page, or describe them in "
+                           "words."),
+    "disk_low": _l("The service is short of storage space just now, so it cannot take files. "
+                   "Nothing was saved. Send your report without files, or try again later; "
+                   "the operator has been told."),
     "conflict": _l("This report could not be saved because its identifier is already in use. "
                    "Nothing was saved. Reload the page and send again."),
     "not_found": _l("We could not find a report with that receipt. Check each character and try "
@@ -84,7 +91,7 @@ STATUS = {
     "invalid": 400, "malformed_envelope": 400, "bad_stream": 400,
     "no_handlers": 422, "everyone_excluded": 422, "unknown_handler": 422,
     "unknown_recipient": 422, "missing_recipient": 422,
-    "too_large": 413, "case_full": 413,
+    "too_large": 413, "case_full": 413, "budget_exhausted": 503, "disk_low": 503,
     "conflict": 409, "out_of_order": 409, "already_complete": 409, "purged": 410,
     "not_found": 401,
 }

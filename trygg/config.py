@@ -65,6 +65,12 @@ class Config:
     # Attachments (bytes).
     attachment_max_file: int = 50 * 1024 * 1024
     attachment_max_case: int = 200 * 1024 * 1024
+    # Disk-fill guards (docs/deploy.md): attachment bytes one organisation may accept a day,
+    # and the free space below which no attachment is accepted, measured at disk_guard_path
+    # (the database's disk; empty: the instance folder).
+    intake_daily_bytes: int = 2 * 1024 * 1024 * 1024
+    min_free_disk: int = 2 * 1024 * 1024 * 1024
+    disk_guard_path: str = ""
     # Work factors; tests lower them through `replace(...)`.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 64 * 1024
@@ -104,6 +110,9 @@ class Config:
             mail_outbox=os.environ.get("TRYGG_MAIL_OUTBOX", defaults.mail_outbox),
             attachment_max_file=_int("TRYGG_ATTACHMENT_MAX_FILE", defaults.attachment_max_file),
             attachment_max_case=_int("TRYGG_ATTACHMENT_MAX_CASE", defaults.attachment_max_case),
+            intake_daily_bytes=_int("TRYGG_INTAKE_DAILY_BYTES", defaults.intake_daily_bytes),
+            min_free_disk=_int("TRYGG_MIN_FREE_DISK", defaults.min_free_disk),
+            disk_guard_path=os.environ.get("TRYGG_DISK_GUARD_PATH", defaults.disk_guard_path),
             stats_epsilon=_epsilon(os.environ.get("TRYGG_STATS_EPSILON")),
         )
         config.validate()

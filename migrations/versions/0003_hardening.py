@@ -1,4 +1,4 @@
-"""hardening (issue 10): two-person appointment, ended memberships
+"""hardening (issue 10): two-person appointment, ended memberships, intake budget
 
 Revision ID: 0003_hardening
 Revises: 0001
@@ -26,6 +26,17 @@ def upgrade():
         batch_op.add_column(sa.Column('confirmed_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('ended_at', trygg.database.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_membership_confirmed_by_id_membership'), 'membership', ['confirmed_by_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('declared_size', sa.BigInteger(), nullable=True))
+    op.create_table('intake_day',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('total', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_intake_day_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_intake_day')),
+    sa.UniqueConstraint('organisation_id', 'day', name=op.f('uq_intake_day_organisation_id'))
+    )
     op.execute(
         "UPDATE membership SET confirmed_key = (SELECT public_key FROM person "
         "WHERE person.id = membership.person_id), confirmed_at = created_at "
@@ -34,6 +45,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('intake_day')
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.drop_column('declared_size')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_membership_confirmed_by_id_membership'), type_='foreignkey')
         batch_op.drop_column('ended_at')
