@@ -44,7 +44,9 @@ def create_app(config: Config | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=i18n.DEFAULT,
         BABEL_TRANSLATION_DIRECTORIES=i18n.translation_directories(),
         RATELIMIT_STORAGE_URI=config.ratelimit_storage_uri,
-        RATELIMIT_STRATEGY="fixed-window",
+        # A moving window: a fixed one lets a client spend two limits' worth in a moment
+        # around a window's boundary.
+        RATELIMIT_STRATEGY="moving-window",
         TESTING=config.env == "testing",
     )
     if config.database_url.startswith("sqlite:///"):

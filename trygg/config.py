@@ -54,6 +54,9 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
     # Rate limits need the client's address, not the proxy's (it is only ever hashed).
     proxy_hops: int = 0
+    # Rate limits count an IPv6 client by its network, not its address: one subscriber gets
+    # a whole /64 (or /56) and could otherwise be 2^64 clients.
+    ratelimit_ipv6_prefix: int = 64
     # Mail: handlers are told that something arrived, never what.
     mail_from: str = "Trygg <no-reply@trygg.invalid>"
     smtp_host: str = ""
@@ -101,6 +104,8 @@ class Config:
             base_url=os.environ.get("TRYGG_BASE_URL", defaults.base_url).rstrip("/"),
             session_idle_minutes=_int("TRYGG_SESSION_IDLE_MINUTES", 30),
             proxy_hops=_int("TRYGG_PROXY_HOPS", 0),
+            ratelimit_ipv6_prefix=_int("TRYGG_RATELIMIT_IPV6_PREFIX",
+                                       defaults.ratelimit_ipv6_prefix),
             mail_from=os.environ.get("TRYGG_MAIL_FROM", defaults.mail_from),
             smtp_host=os.environ.get("TRYGG_SMTP_HOST", ""),
             smtp_port=_int("TRYGG_SMTP_PORT", 587),
@@ -124,6 +129,8 @@ class Config:
     def validate(self) -> None:
         if self.env not in {"development", "testing", "production"}:
             raise ConfigError(f"TRYGG_ENV must be development, testing or production: {self.env!r}")
+        if not 32 <= self.ratelimit_ipv6_prefix <= 128:
+            raise ConfigError("TRYGG_RATELIMIT_IPV6_PREFIX must be from 32 to 128 (64 or 56)")
         if not self.is_development and self.env != "testing":
             if not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
                 raise ConfigError(
