@@ -357,3 +357,7 @@ class AuditHead(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # HMAC under the chain key of (seq, hash) (casework.chain.head_mac): moving the head
+    # back after deleting the newest entries needs the secret. None: not sealed yet (a
+    # database from before this column; `flask audit seal-head`).
+    mac: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)

@@ -1,4 +1,4 @@
-"""hardening (issue 10): two-person appointment, ended memberships, intake budget
+"""hardening (issue 10): two-person appointment, ended memberships, intake budget, audit head MAC
 
 Revision ID: 0003_hardening
 Revises: 0001
@@ -37,6 +37,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_intake_day')),
     sa.UniqueConstraint('organisation_id', 'day', name=op.f('uq_intake_day_organisation_id'))
     )
+    with op.batch_alter_table('audit_head', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mac', sa.LargeBinary(length=32), nullable=True))
     op.execute(
         "UPDATE membership SET confirmed_key = (SELECT public_key FROM person "
         "WHERE person.id = membership.person_id), confirmed_at = created_at "
@@ -45,6 +47,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('audit_head', schema=None) as batch_op:
+        batch_op.drop_column('mac')
     op.drop_table('intake_day')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_column('declared_size')

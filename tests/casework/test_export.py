@@ -50,6 +50,16 @@ def test_the_bundle_verifies_with_the_server_key(app: Flask, exported: Any) -> N
     assert m["case"]["public_id"] == str(exported.case.public_id)
     assert [a["action"] for a in m["audit"]][-1] == "case.exported"
     assert len(result.streams) == 1
+    # The whole log's head when exported, signed with the rest: an anchor outside the database.
+    from casework import audit
+    from casework.models import AuditEntry
+    from trygg.extensions import db
+
+    head = m["audit_head"]
+    with app.app_context():
+        anchored = db.session.get(AuditEntry, head["seq"])
+        assert anchored is not None and anchored.hash.hex() == head["hash"]
+        assert audit.verify(db.session(), anchors=[(head["seq"], bytes.fromhex(head["hash"]))]).ok
 
 
 @pytest.mark.parametrize("tamper", ["manifest", "stream", "signature", "other key", "audit"])
