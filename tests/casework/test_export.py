@@ -127,6 +127,46 @@ def test_a_wrong_passphrase_or_a_changed_bundle_opens_nothing(app: Flask, export
     assert result.exit_code != 0 and "NOT VALID" in result.output
 
 
+def test_without_a_pinned_key_a_forged_bundle_is_unverified(
+    app: Flask, exported: Any, tmp_path: Path
+) -> None:
+    """The review's forgery: re-signed with any key, it used to say "Signature: valid" and
+    exit 0 when no key was given."""
+    from nacl.signing import SigningKey
+
+    document = json.loads(exported.bundle.read_text())
+    document["manifest"]["case"]["state"] = "closed"
+    document["signature"] = bundle.sign(document["manifest"], SigningKey.generate())
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(document))
+    runner = CliRunner()
+    result = runner.invoke(bundle_cli, ["verify", str(forged)])
+    assert result.exit_code == 3
+    assert "UNVERIFIED" in result.output and "Signature: valid" not in result.output
+    server_key = bytes(bundle.signing_key(app.config["SECRET_KEY"]).verify_key)
+    result = runner.invoke(bundle_cli, ["verify", str(forged), "--public-key",
+                                        bundle.b64e(server_key)])
+    assert result.exit_code != 0 and "NOT VALID" in result.output
+    result = runner.invoke(bundle_cli, ["verify", str(forged), "--fingerprint",
+                                        bundle.fingerprint(server_key)])
+    assert result.exit_code != 0 and "NOT VALID" in result.output
+    # The genuine bundle with the fingerprint the case page shows: valid, exit 0.
+    result = runner.invoke(bundle_cli, ["verify", str(exported.bundle), "--fingerprint",
+                                        bundle.fingerprint(server_key)])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_case_page_shows_the_bundle_key_beside_the_export(
+    app: Flask, client: Any, login_as: Any, team: Any, cases: Any
+) -> None:
+    opened = cases.open(team.org)
+    login_as(team.vera)
+    page = client.get(f"/orgs/{team.org.slug}/cases/{opened.case.public_id}?lang=en")
+    server_key = bytes(bundle.signing_key(app.config["SECRET_KEY"]).verify_key)
+    text = page.get_data(as_text=True)
+    assert bundle.fingerprint(server_key) in text and bundle.b64e(server_key) in text
+
+
 def test_bundle_key_command(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["trygg", "bundle-key"])
     assert result.exit_code == 0
