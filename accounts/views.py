@@ -164,9 +164,10 @@ def enrol_totp() -> str | Response:
     person = _pending_person()
     if person.has_totp:
         return redirect(url_for("accounts.second_factor"))
-    secret = session.get("enrol_secret")
+    secret = totp.open_enrolment(session.get("enrol_secret"), person.public_id)
     if not secret:
-        secret = session["enrol_secret"] = totp.new_secret()
+        secret = totp.new_secret()
+        session["enrol_secret"] = totp.seal_enrolment(secret, person.public_id)
     form = CodeForm()
     if form.validate_on_submit():
         try:
