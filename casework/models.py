@@ -191,6 +191,20 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     )
 
 
+class ReceiptReplay(db.Model):  # type: ignore[name-defined]
+    """How long, and for which content, the no-JavaScript form's receipt may be shown again
+    (reporting/replay.py). Keyed hashes under their own purpose, so a row cannot be joined
+    to its case without the server secret; each row is deleted once it expires, so the
+    minute a report arrived is kept for minutes only."""
+
+    __tablename__ = "receipt_replay"
+
+    id: Mapped[IntPk]
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    fields_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class IntakeDay(db.Model):  # type: ignore[name-defined]
     """Bytes of attachments an organisation accepted on one day (the daily intake budget,
     casework.intake.charge_budget). A day, never a time; rows older than a week go."""

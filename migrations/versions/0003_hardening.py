@@ -1,4 +1,4 @@
-"""hardening (issue 10): two-person appointment, ended memberships, intake budget, audit head MAC
+"""hardening (issue 10): two-person appointment, ended memberships, intake budget, audit head MAC, receipt replay window
 
 Revision ID: 0003_hardening
 Revises: 0001
@@ -39,6 +39,16 @@ def upgrade():
     )
     with op.batch_alter_table('audit_head', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mac', sa.LargeBinary(length=32), nullable=True))
+    op.create_table('receipt_replay',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('fields_hash', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('expires_at', trygg.database.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_receipt_replay')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_receipt_replay_key_hash'))
+    )
+    with op.batch_alter_table('receipt_replay', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_receipt_replay_expires_at'), ['expires_at'], unique=False)
     op.execute(
         "UPDATE membership SET confirmed_key = (SELECT public_key FROM person "
         "WHERE person.id = membership.person_id), confirmed_at = created_at "
@@ -47,6 +57,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('receipt_replay', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipt_replay_expires_at'))
+    op.drop_table('receipt_replay')
     with op.batch_alter_table('audit_head', schema=None) as batch_op:
         batch_op.drop_column('mac')
     op.drop_table('intake_day')
