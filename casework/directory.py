@@ -2,9 +2,9 @@
 
 The national entries are data in `casework/data/referrals.json`; an organisation's admins add
 local ones (`LocalReferral`). Every entry carries its role (when to refer there), contact
-channels, where the details come from and when they were last checked. When two versions
-share a code — two in the file, or a local one that updates a national entry — the one
-checked most recently is shown.
+channels, where the details come from and when they were last checked. When two versions in
+the file share a code, the one checked most recently is shown. A local entry never replaces
+a national one: with the same code it is shown beside it (`entries`).
 
 API (used by the reporter's "Søk råd" box and by casework's referrals):
 - `entries(session, org) -> list[Entry]`: what an organisation shows, newest per code.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -238,10 +238,21 @@ def local_referrals(session: Session, org: Organisation) -> list[LocalReferral]:
     )
 
 
+LOCAL_SUFFIX = "-local"
+
+
 def entries(session: Session, org: Organisation | None) -> list[Entry]:
-    """What an organisation shows: national entries and its own, newest version per code."""
+    """What an organisation shows: the national entries and its own.
+
+    A local entry never replaces a national one (a helpline's number must not be swapped by
+    one admin): with the code of a national entry it is shown beside it, under the code
+    with LOCAL_SUFFIX."""
+    national_entries = list(_national())
+    taken = {e.code for e in national_entries}
     local = [r.as_entry() for r in local_referrals(session, org)] if org is not None else []
-    return newest([*_national(), *local])
+    beside = [replace(e, code=e.code + LOCAL_SUFFIX) if e.code in taken else e
+              for e in newest(local)]
+    return newest([*national_entries, *beside])
 
 
 def entry(code: str, session: Session | None = None, org: Organisation | None = None) -> Entry:

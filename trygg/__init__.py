@@ -68,7 +68,11 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.session_protection = "strong"
+    # "basic", not "strong", and an identifier without the address: Flask-Login's default
+    # puts a plain hash of the staff member's IP address (and browser) into the readable
+    # session cookie. Sessions end on sign-out everywhere (session_version) instead.
+    login_manager.session_protection = "basic"
+    login_manager._session_identifier_generator = security.session_identifier
 
     logs.install()
     security.install(app)

@@ -97,7 +97,7 @@ def test_a_broken_data_file_says_where(tmp_path: Path, bad: dict[str, Any]) -> N
         directory.load(path)
 
 
-def test_local_entries_are_added_and_can_update_a_national_one(
+def test_local_entries_are_added_and_never_replace_a_national_one(
     db_session: Session, factory: Any
 ) -> None:
     org, other = factory.org(), factory.org()
@@ -124,7 +124,11 @@ def test_local_entries_are_added_and_can_update_a_national_one(
     db_session.flush()
     mine = {e.code: e for e in directory.entries(db_session, org)}
     assert mine["bht"].local and mine["bht"].channels[0].value == "22 00 00 00"
-    assert mine["balansekunst"].channels[0].value == "400 00 000"  # newer than the file
+    # A local entry never replaces a national helpline, however recently checked: both show.
+    national = {e.code: e for e in directory.national()}["balansekunst"]
+    assert mine["balansekunst"] == national and not mine["balansekunst"].local
+    assert mine["balansekunst-local"].local
+    assert mine["balansekunst-local"].channels[0].value == "400 00 000"
     theirs = {e.code: e for e in directory.entries(db_session, other)}
     assert "bht" not in theirs and theirs["balansekunst"].channels[0].value == "400 38 800"
     assert directory.entry("bht", db_session, org).name_in("en") == "Bedriftshelsetjenesten"
