@@ -77,6 +77,12 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined]
     # totp_locked_until (services.check_code).
     totp_failures: Mapped[int] = mapped_column(Integer, default=0)
     totp_locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    # One-time backup codes (accounts.recovery): a JSON list of keyed hashes; None: none.
+    backup_codes: Mapped[str | None] = mapped_column(Text, default=None)
+    # An admin reset the second factor: a new one can be set up only through the mailed
+    # single-use link with this SHA-256 (accounts.recovery.reset_second_factor).
+    totp_reset_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    totp_reset_expires: Mapped[datetime | None] = mapped_column(default=None)
     # Handler key custody (crypto.keywrap): the public key in clear, the private key only
     # wrapped under a passphrase and under a recovery code the server never sees.
     # Unique: two people with one key would make every seal to both fail ("duplicate

@@ -70,6 +70,10 @@ def end_sessions(session: Session, person_id: int) -> None:
     )
 
 
+def codes_locked(person: Person) -> bool:
+    return person.totp_locked_until is not None and person.totp_locked_until > datetime.now(UTC)
+
+
 def check_code(session: Session, person: Person, code: str) -> None:
     """Accept a TOTP code once; a replayed or wrong code raises BadCode.
 

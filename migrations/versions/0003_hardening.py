@@ -1,4 +1,5 @@
-"""hardening (issue 10): two-person appointment, ended memberships, intake budget, audit head MAC, receipt replay window
+"""hardening (issue 10): two-person appointment, ended memberships, intake budget, audit head MAC, receipt replay window, staff
+account recovery
 
 Revision ID: 0003_hardening
 Revises: 0001
@@ -20,6 +21,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('backup_codes', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('totp_reset_hash', sa.LargeBinary(length=32), nullable=True))
+        batch_op.add_column(sa.Column('totp_reset_expires', trygg.database.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.add_column(sa.Column('confirmed_key', sa.LargeBinary(length=32), nullable=True))
         batch_op.add_column(sa.Column('confirmed_at', trygg.database.UTCDateTime(timezone=True), nullable=True))
@@ -57,6 +62,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_column('totp_reset_expires')
+        batch_op.drop_column('totp_reset_hash')
+        batch_op.drop_column('backup_codes')
     with op.batch_alter_table('receipt_replay', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_receipt_replay_expires_at'))
     op.drop_table('receipt_replay')
