@@ -13,7 +13,7 @@ PACKAGES := trygg accounts casework reporting insights
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test test-sqlite test-postgres lint translations extract-messages migration bench chromium clean demo-history audit
+.PHONY: help run test test-sqlite test-postgres lint translations extract-messages migration bench chromium clean demo-history audit manifest
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -89,6 +89,9 @@ migration: $(STAMP) ## Regenerate the initial migration from the models (before 
 
 bench: $(DEVSTAMP) ## Run the benchmarks and print their figures
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b --quick || exit 1; done
+
+manifest: $(STAMP) ## Write trygg/data/manifest.json: SHA-256 of every static file, and the version
+	$(PY) -c "from trygg.integrity import main; main()"
 
 # pip-audit lives in its own virtualenv (its dependencies stay out of the app's) and audits
 # the app's site-packages. No advisory source reachable (offline) is said, not failed.

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from trygg import access, i18n, logs, nav, security
+from trygg import access, i18n, integrity, logs, nav, security
 from trygg.config import Config
 from trygg.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -78,6 +78,7 @@ def create_app(config: Config | None = None) -> Flask:
     security.install(app)
     i18n.install(app)
     nav.install(app)
+    integrity.install(app)
     _register_blueprints(app)
     _install_hooks(app)
     _install_errors(app)
