@@ -99,7 +99,7 @@ def use_backup_code(session: Session, person: Person, code: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.expire(person, ["backup_codes", "totp_failures", "totp_locked_until"])
-    return spent.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    return spent.rowcount == 1  # type: ignore[attr-defined]
 
 
 # -- password -------------------------------------------------------------------------------

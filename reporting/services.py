@@ -126,7 +126,7 @@ def _reencode(data: bytes, fmt: str) -> bytes | None:
                 # In place: no second full-size copy; then drop every ancillary chunk.
                 ImageOps.exif_transpose(image, in_place=True)
                 image.info.clear()
-                clean = image
+                clean: Image.Image = image
                 if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
                     clean = clean.convert("RGB")
                 out = io.BytesIO()

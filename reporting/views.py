@@ -96,7 +96,8 @@ STATUS = {
     "no_handlers": 422, "everyone_excluded": 422, "unknown_handler": 422,
     "unknown_recipient": 422, "missing_recipient": 422,
     "too_large": 413, "case_full": 413, "budget_exhausted": 503, "disk_low": 503,
-    "conflict": 409, "already_sent": 409, "out_of_order": 409, "already_complete": 409, "purged": 410,
+    "conflict": 409, "already_sent": 409, "out_of_order": 409, "already_complete": 409,
+    "purged": 410,
     "not_found": 401,
 }
 

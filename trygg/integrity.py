@@ -54,7 +54,8 @@ def read_manifest(path: Path = MANIFEST) -> dict[str, Any]:
 def module_imports(source: str, name: str) -> list[str]:
     """The static files a module at `name` ("js/a.js") imports directly, as static names."""
     folder = name.rsplit("/", 1)[0] if "/" in name else ""
-    return [f"{folder}/{target[2:]}" if folder else target[2:] for target in _IMPORT.findall(source)]
+    return [f"{folder}/{target[2:]}" if folder else target[2:]
+            for target in _IMPORT.findall(source)]
 
 
 @lru_cache(maxsize=256)
