@@ -78,6 +78,7 @@ def _people_page(replaced: TitleForm | None = None, replaced_id: uuid.UUID | Non
         pending=admin.pending_invitations(db.session(), org),
         revoke_form=ConfirmForm(),
         admin_count=sum(1 for m in members if m.membership.role == "admin"),
+        confirmed={m.membership.id for m in members if appointments.is_confirmed(m.membership)},
     ), status
 
 

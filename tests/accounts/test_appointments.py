@@ -75,6 +75,12 @@ def test_an_admins_own_handler_account_receives_nothing_until_a_colleague_confir
     assert client.post("/account/keys", json=material()[0]).status_code == 201
     assert _receivers(db_session, org) == {handler.email}
     key_mail = [m for m in outbox() if m["To"] == handler.email][-1]
+    from tests.conftest import login
+
+    admin_client = app.test_client()
+    login(admin_client, _admin)
+    people = text(admin_client.get(f"/orgs/{org.slug}/admin/people?lang=en"))
+    assert people.count("data-unconfirmed") == 1  # Mallory's appointment, not the real one
     assert appointments.fingerprint(mallory.public_key) in key_mail.get_content()
     page = text(client.get("/account/keys?lang=en"))
     assert appointments.fingerprint(mallory.public_key) in page
