@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from accounts import admin, invitations
+from accounts import admin, appointments, invitations
 from accounts.blueprint import bp
 from accounts.forms import ConfirmForm, InviteForm, OrganisationForm, TitleForm
 from accounts.models import Membership
@@ -78,6 +78,7 @@ def _people_page(replaced: TitleForm | None = None, replaced_id: uuid.UUID | Non
         pending=admin.pending_invitations(db.session(), org),
         revoke_form=ConfirmForm(),
         admin_count=sum(1 for m in members if m.membership.role == "admin"),
+        confirmed={m.membership.id for m in members if appointments.is_confirmed(m.membership)},
     ), status
 
 
@@ -106,6 +107,11 @@ def org_invite(org_slug: str) -> Page:
         except admin.AlreadyMember:
             db.session.rollback()
             form.email.errors.append(_("This person already has that role here."))
+        except appointments.RolesConflict:
+            db.session.rollback()
+            form.role.errors.append(_(
+                "One person cannot be both administrator and case handler in the same "
+                "organisation. Invite someone else, or remove the other role first."))
         except admin.AdminError:
             db.session.rollback()
             form.role.errors.append(_("Check the role, title and outside advisor choice."))
@@ -191,9 +197,11 @@ def org_member_remove(org_slug: str, membership_id: uuid.UUID) -> Page:
             db.session.rollback()
             refused = _("An organisation always needs an administrator. Invite another "
                         "administrator before you remove this one.")
+            _record_refusal(detail, "last_admin")
         except admin.RemovalRefused as exc:
             db.session.rollback()
             refused = str(exc)
+            _record_refusal(detail, "guard")
         else:
             admin.record(db.session(), g.org, g.membership, "membership.removed", detail)
             db.session.commit()
@@ -206,6 +214,13 @@ def org_member_remove(org_slug: str, membership_id: uuid.UUID) -> Page:
     return render_template(
         "accounts/admin/remove.html", org=g.org, membership=found, form=form, refused=refused
     ), status
+
+
+def _record_refusal(detail: str, reason: str) -> None:
+    """A refused removal is audited too (its own transaction: the attempt was rolled back)."""
+    admin.record(db.session(), g.org, g.membership, "membership.remove_refused",
+                 f"{detail} reason={reason}")
+    db.session.commit()
 
 
 @bp.post("/orgs/<org_slug>/admin/invitations/<uuid:invitation_id>/revoke")

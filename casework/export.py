@@ -155,7 +155,17 @@ def manifest(
              "prev_hash": bundle.b64e(e.prev_hash), "hash": bundle.b64e(e.hash)}
             for e in case_trail(session, case.id)
         ],
+        # The whole log's head when exported: kept outside the database with the bundle, it
+        # lets `flask audit verify --anchor SEQ:HASH` prove later that nothing was removed.
+        "audit_head": _audit_head(session),
     }
+
+
+def _audit_head(session: Session) -> dict[str, Any]:
+    from casework.audit import current_head
+
+    seq, digest = current_head(session)
+    return {"seq": seq, "hash": digest.hex()}
 
 
 def _assessment(a: Assessment) -> dict[str, Any]:

@@ -18,24 +18,39 @@ suffixes below say what an envelope is, so one cannot be passed off as another.
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from accounts import appointments
 from accounts.models import Membership, Organisation, Person
 from casework import services
 from casework.contexts import ATTACHMENT, ATTACHMENT_META, MESSAGE, REPORT
-from casework.models import Attachment, AttachmentChunk, Case, CaseExclusion, CaseHandler, Message
+from casework.models import (
+    Attachment,
+    AttachmentChunk,
+    Case,
+    CaseExclusion,
+    CaseHandler,
+    IntakeDay,
+    Message,
+)
 from crypto import envelope as envelope_v1
 from crypto import stream as stream_v1
 from crypto.errors import EnvelopeError
 from trygg.database import insert_ignoring_conflicts
+
+log = logging.getLogger(__name__)
 
 # -- contexts -----------------------------------------------------------------------------
 # The suffixes live in casework.contexts (one place for both sides): REPORT ("/report", the
@@ -114,6 +129,18 @@ class CaseFull(IntakeError):
     code = "case_full"
 
 
+class BudgetExhausted(IntakeError):
+    """The organisation has accepted its day's worth of attachment bytes."""
+
+    code = "budget_exhausted"
+
+
+class DiskLow(IntakeError):
+    """The server's disk is nearly full: no attachment is accepted until an operator acts."""
+
+    code = "disk_low"
+
+
 class Conflict(IntakeError):
     """The case id or the receipt is already in use by another submission."""
 
@@ -176,7 +203,7 @@ def idempotency_digest(secret: str, org: Organisation | Destination, key: bytes)
 
 @dataclass(frozen=True)
 class Handler:
-    """A handler as the reporter sees them: a title, never a name."""
+    """A handler as the reporter sees them: name, title and key fingerprint."""
 
     membership_id: int
     public_id: uuid.UUID
@@ -185,27 +212,35 @@ class Handler:
     public_key: bytes = field(repr=False)
     email: str = field(repr=False)
     person_id: int = field(repr=False)  # what an exclusion records (CaseExclusion)
+    name: str = ""
 
     @property
     def kid(self) -> str:
         return envelope_v1.kid(self.public_key)
+
+    @property
+    def fingerprint(self) -> str:
+        return appointments.fingerprint(self.public_key)
 
 
 def handlers(session: Session, org: Organisation) -> list[Handler]:
     """The organisation's handlers who can receive reports (active, with a key pair)."""
     rows = session.execute(
         select(Membership.id, Membership.public_id, Membership.title, Membership.external,
-               Person.public_key, Person.email, Person.id)
+               Person.public_key, Person.email, Person.id, Person.name)
         .join(Person, Membership.person_id == Person.id)
         .where(
             Membership.organisation_id == org.id,
             Membership.role == "handler",
             Person.active.is_(True),
             Person.public_key.is_not(None),
+            # Two-person appointment: only the key a colleague (or the operator) confirmed.
+            Membership.confirmed_key == Person.public_key,
+            Membership.ended_at.is_(None),
         )
         .order_by(Membership.external, Membership.title, Membership.id)
     ).all()
-    return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5], r[6])
+    return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5], r[6], r[7])
             for r in rows]
 
 
@@ -239,15 +274,17 @@ def _destination_query() -> Select[Any]:
     m, p, o = Membership.__table__.c, Person.__table__.c, Organisation.__table__.c
     receiving = (
         select(m.organisation_id, m.id, m.public_id, m.title, m.external, p.public_key, p.email,
-               p.id.label("person_id"))
+               p.id.label("person_id"), p.name.label("person_name"))
         .join_from(Membership.__table__, Person.__table__, m.person_id == p.id)
-        .where(m.role == "handler", p.active.is_(True), p.public_key.is_not(None))
+        .where(m.role == "handler", p.active.is_(True), p.public_key.is_not(None),
+               m.confirmed_key == p.public_key, m.ended_at.is_(None))
         .subquery()
     )
     return (
         select(o.id, o.public_id, o.slug, o.name, o.acknowledge_days, o.feedback_days,
                receiving.c.id, receiving.c.public_id, receiving.c.title, receiving.c.external,
-               receiving.c.public_key, receiving.c.email, receiving.c.person_id)
+               receiving.c.public_key, receiving.c.email, receiving.c.person_id,
+               receiving.c.person_name)
         .select_from(Organisation.__table__)
         .outerjoin(receiving, receiving.c.organisation_id == o.id)
         .where(o.slug == bindparam("slug"))
@@ -261,7 +298,7 @@ def destination(session: Session, slug: str) -> Destination | None:
     if not rows:
         return None
     first = rows[0]
-    found = tuple(Handler(r[6], r[7], r[8] or "", bool(r[9]), bytes(r[10]), r[11], r[12])
+    found = tuple(Handler(r[6], r[7], r[8] or "", bool(r[9]), bytes(r[10]), r[11], r[12], r[13])
                   for r in rows if r[6] is not None)
     return Destination(first[0], first[1], first[2], first[3], first[4], first[5], found)
 
@@ -474,10 +511,64 @@ def record_consent(
 
 @dataclass(frozen=True)
 class Limits:
-    """Plaintext byte limits (config: attachment_max_file, attachment_max_case)."""
+    """Plaintext byte limits (config: attachment_max_file, attachment_max_case) and the
+    disk-fill guards (intake_daily_bytes, min_free_disk at disk_path; 0 / "" turn one off)."""
 
     max_file: int
     max_case: int
+    daily: int = 0
+    min_free: int = 0
+    disk_path: str = ""
+
+
+def check_disk(limits: Limits, size: int) -> None:
+    """Refuse when storing `size` more bytes would leave less than `min_free` free."""
+    if not limits.min_free or not limits.disk_path:
+        return
+    path = Path(limits.disk_path)
+    while not path.exists() and path != path.parent:  # the folder may not be made yet
+        path = path.parent
+    if shutil.disk_usage(path).free - size < limits.min_free:
+        # For the operator; nothing about the reporter or the case.
+        log.warning("attachment refused: free disk space below TRYGG_MIN_FREE_DISK")
+        raise DiskLow()
+
+
+def charge_budget(session: Session, organisation_id: int, size: int, limits: Limits,
+                  today: date) -> None:
+    """Count `size` bytes against the organisation's budget for today, or BudgetExhausted.
+
+    A conditional UPDATE, so concurrent uploads cannot together exceed the budget; the day's
+    row is made on first use (in a savepoint, as a concurrent request may make it too).
+    """
+    if not limits.daily:
+        return
+    if size > limits.daily:
+        raise BudgetExhausted()
+    for _attempt in range(2):
+        charged = session.execute(
+            update(IntakeDay)
+            .where(IntakeDay.organisation_id == organisation_id, IntakeDay.day == today,
+                   IntakeDay.total + size <= limits.daily)
+            .values(total=IntakeDay.total + size)
+            .execution_options(synchronize_session=False)
+        )
+        if charged.rowcount == 1:  # type: ignore[attr-defined]
+            return
+        exists = session.scalar(select(IntakeDay.id).where(
+            IntakeDay.organisation_id == organisation_id, IntakeDay.day == today))
+        if exists is not None:
+            raise BudgetExhausted()
+        try:
+            with session.begin_nested():
+                session.execute(delete(IntakeDay).where(
+                    IntakeDay.organisation_id == organisation_id,
+                    IntakeDay.day < today - timedelta(days=7)))
+                session.add(IntakeDay(organisation_id=organisation_id, day=today, total=size))
+            return
+        except IntegrityError:
+            continue  # made meanwhile by another request: charge it with the UPDATE
+    raise BudgetExhausted()
 
 
 def _chunk_size(header: bytes) -> int:
@@ -532,16 +623,18 @@ def start_attachment(
         raise TooLarge()
     if case_attachment_bytes(session, case) + size > limits.max_case:
         raise CaseFull()
+    check_disk(limits, size)
     keys = recipient_keys(session, case)
     check_recipients(key, keys, max_ct=MAX_SMALL_CT)
     check_recipients(meta, keys, max_ct=MAX_SMALL_CT)
     attachment = Attachment(
         case=case, message_id=message.id if message is not None else None, sender="reporter",
         key=_dump(key), meta=_dump(meta), header=header, size=0, chunk_count=0,
-        complete=False, created_on=today,
+        complete=False, created_on=today, declared_size=size,
     )
     session.add(attachment)
     session.flush()
+    charge_budget(session, case.organisation_id, size, limits, today)
     return attachment
 
 
@@ -577,8 +670,16 @@ def append_chunks(
     if last and len(tail) == stream_v1.TAG_LEN and attachment.chunk_count + len(pieces) > 1:
         raise BadStream()  # an empty final chunk only for an empty file
     added_plain = len(data) - stream_v1.TAG_LEN * len(pieces)
-    if _plaintext_bytes(attachment) + added_plain > limits.max_file:
+    stored_plain = _plaintext_bytes(attachment) + added_plain
+    if stored_plain > limits.max_file:
         raise TooLarge()
+    # The announced size is what the budget was charged: a stream may not outgrow it, and
+    # a finished one must match it.
+    announced = attachment.declared_size
+    if announced is not None and stored_plain > announced:
+        raise TooLarge()
+    if announced is not None and last and stored_plain != announced:
+        raise BadStream()
     if case_attachment_bytes(session, attachment.case) + added_plain > limits.max_case:
         raise CaseFull()
     for i, piece in enumerate(pieces):

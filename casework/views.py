@@ -12,7 +12,18 @@ import secrets
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -181,7 +192,16 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
         trail=trail,
         people=people,
         me=me(),
+        bundle_key=_bundle_key(),
     ), status
+
+
+def _bundle_key() -> tuple[str, str]:
+    """The key that signs this server's bundles, and its fingerprint, to pin when checking."""
+    from casework.bundle import b64e, fingerprint, signing_key
+
+    key = bytes(signing_key(current_app.config["SECRET_KEY"]).verify_key)
+    return b64e(key), fingerprint(key)
 
 
 @bp.get("/cases/<uuid:case_id>")

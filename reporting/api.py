@@ -130,6 +130,8 @@ def api_login(org_slug: str) -> Response | tuple[Response, int]:
     # The form token for this session: the browser cannot compute it (it is keyed).
     response = jsonify(status="signed_in", token=guard.session_token(session))
     guard.start(response, org, session)
+    # It carries the session's form token and sets the session cookie: never kept by a cache.
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

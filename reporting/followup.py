@@ -198,6 +198,7 @@ def followup_login(org_slug: str) -> BaseResponse | tuple[Response, int]:
         return _login_page(org, ReceiptForm(formdata=None), error_message("not_found"), 401)
     response = redirect(rurl("reporting.followup", org_slug=org.slug), 303)
     guard.start(response, org, guard.ReporterSession(keys.lookup_token, keys.private_key))
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -293,6 +294,9 @@ def followup_consent(org_slug: str) -> Response | tuple[Response, int]:
 @csrf.exempt
 def followup_logout(org_slug: str) -> BaseResponse:
     org = find_org(org_slug)
+    session = guard.current(org)
+    if session is not None:  # signed in: only our own page's form may sign the reporter out
+        guard.check_session_form(session)
     response = redirect(rurl("reporting.org_page", org_slug=org.slug), 303)
     guard.end(response, org)
     return response

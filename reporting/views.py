@@ -37,7 +37,7 @@ from accounts import services as accounts
 from accounts.models import Organisation
 from casework import directory, intake
 from casework.models import Case
-from reporting import document, guard, services
+from reporting import document, guard, replay, services
 from reporting.forms import IntakeForm
 from trygg import access
 from trygg.extensions import csrf, db, limiter
@@ -68,8 +68,19 @@ ERRORS: dict[str, Any] = {
     "too_large": _l("That is too large. Nothing was saved."),
     "case_full": _l("The files for this report together would be larger than allowed. "
                     "Nothing was saved."),
+    "budget_exhausted": _l("This organisation has received as many files today as it can "
+                           "take. Nothing was saved. Send your report without files now and "
+                           "add the files tomorrow on the follow-up page, or describe them in "
+                           "words."),
+    "disk_low": _l("The service is short of storage space just now, so it cannot take files. "
+                   "Nothing was saved. Send your report without files, or try again later; "
+                   "the operator has been told."),
     "conflict": _l("This report could not be saved because its identifier is already in use. "
                    "Nothing was saved. Reload the page and send again."),
+    "already_sent": _l("This form was sent before. For your safety its receipt is shown again "
+                       "only for a few minutes after sending, and only for exactly the same "
+                       "content. If you sent it and noted the receipt, use that. If you lost "
+                       "the receipt, you can send the report again below as a new one."),
     "not_found": _l("We could not find a report with that receipt. Check each character and try "
                     "again."),
     "purged": _l("This case was closed, and its content has been deleted after the organisation's "
@@ -84,8 +95,9 @@ STATUS = {
     "invalid": 400, "malformed_envelope": 400, "bad_stream": 400,
     "no_handlers": 422, "everyone_excluded": 422, "unknown_handler": 422,
     "unknown_recipient": 422, "missing_recipient": 422,
-    "too_large": 413, "case_full": 413,
-    "conflict": 409, "out_of_order": 409, "already_complete": 409, "purged": 410,
+    "too_large": 413, "case_full": 413, "budget_exhausted": 503, "disk_low": 503,
+    "conflict": 409, "already_sent": 409, "out_of_order": 409, "already_complete": 409,
+    "purged": 410,
     "not_found": 401,
 }
 
@@ -260,8 +272,10 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         return _no_store(make_response(html)), 400
     key = _b64d(form.idempotency_key.data)
     secret = current_app.config["SECRET_KEY"]
+    sent = replay.fields_digest(secret, form.fields_for_document(), form.exclude.data or [],
+                                [(u.name, u.data) for u in uploads])
     if intake.find_by_idempotency(db.session(), org, key, secret=secret) is not None:
-        return _receipt_page(org, services.receipt_for(key), [], repeated=True)
+        return _sent_again(org, form, key, sent)
     limits = services.limits()
     if (any(len(u.data) > limits.max_file for u in uploads)
             or sum(len(u.data) for u in uploads) > limits.max_case):
@@ -281,6 +295,7 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         case = db.session.get(Case, opened.case_id)
         assert case is not None  # noqa: S101 - inserted just above
         services.store_files(db.session(), case, sealed.files)
+        replay.remember(db.session(), secret, key, sent)
         notice = services.Notice(org.name, org.slug, tuple(h.email for h in opened.recipients),
                                  "report")
         crash_point("intake-before-commit")
@@ -295,10 +310,23 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         db.session.rollback()
         if intake.find_by_idempotency(db.session(), org, key, secret=secret) is None:
             return _form_error(org, form, "conflict")
-        return _receipt_page(org, services.receipt_for(key), [], repeated=True)
+        return _sent_again(org, form, key, sent)
     crash_point("intake-after-commit")
     services.notify(notice)
     return _receipt_page(org, sealed.receipt, sealed.files, repeated=False)
+
+
+def _sent_again(org: Organisation, form: IntakeForm, key: bytes,
+                sent: bytes) -> Response | tuple[Response, int]:
+    """This form's one-off key was used before: the same receipt again only for the same
+    content within minutes (reporting/replay.py); otherwise a fresh form, and no receipt."""
+    secret = current_app.config["SECRET_KEY"]
+    if replay.may_show_again(db.session(), secret, key, sent):
+        db.session.commit()  # the expired rows it cleared
+        return _receipt_page(org, services.receipt_for(key), [], repeated=True)
+    db.session.commit()
+    form.idempotency_key.data = b64url(os.urandom(32))
+    return _form_error(org, form, "already_sent")
 
 
 def _receipt_page(org: Organisation, receipt: str, files: list[services.SealedFile], *,

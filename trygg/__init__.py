@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from trygg import access, i18n, jsonbody, logs, nav, security
+from trygg import access, i18n, integrity, jsonbody, logs, nav, security
 from trygg.config import Config
 from trygg.database import engine_options
 from trygg.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -52,7 +52,9 @@ def create_app(config: Config | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=i18n.DEFAULT,
         BABEL_TRANSLATION_DIRECTORIES=i18n.translation_directories(),
         RATELIMIT_STORAGE_URI=config.ratelimit_storage_uri,
-        RATELIMIT_STRATEGY="fixed-window",
+        # A moving window: a fixed one lets a client spend two limits' worth in a moment
+        # around a window's boundary.
+        RATELIMIT_STRATEGY="moving-window",
         TESTING=config.env == "testing",
     )
     if config.database_url.startswith("sqlite:///"):
@@ -74,12 +76,17 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.session_protection = "strong"
+    # "basic", not "strong", and an identifier without the address: Flask-Login's default
+    # puts a plain hash of the staff member's IP address (and browser) into the readable
+    # session cookie. Sessions end on sign-out everywhere (session_version) instead.
+    login_manager.session_protection = "basic"
+    login_manager._session_identifier_generator = security.session_identifier
 
     logs.install(app)
     security.install(app)
     i18n.install(app)
     nav.install(app)
+    integrity.install(app)
     _register_blueprints(app)
     _install_hooks(app)
     _install_errors(app)

@@ -22,6 +22,7 @@ ROLE_LINKS: dict[str, list[tuple[str, LazyString]]] = {
     "handler": [
         ("casework.inbox", _l("Cases")),
         ("prevention.overview", _l("Prevention")),
+        ("accounts.handler_appointments", _l("Confirm case handlers")),
     ],
     "leader": [
         ("insights.dashboard", _l("Statistics")),

@@ -38,6 +38,11 @@ def test_reminders_count_overdue_and_soon_without_content(
     assert "1 sak i" in body and "har passert fristen" in body
     assert f"/orgs/{team.org.slug}/cases" in body
     assert "rumpa" not in body and str(late.case.public_id) not in body
+    # The audit head rides along, anchored outside the database by the mail itself.
+    from casework import audit
+
+    seq, digest = audit.current_head(db_session)
+    assert f"{seq}:{digest.hex()}" in body
 
 
 def test_feedback_given_ends_the_feedback_deadline(cases: Any, team: Any,

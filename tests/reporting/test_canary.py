@@ -70,7 +70,8 @@ def test_the_canary_is_nowhere_on_disk_or_in_the_logs(
     meta = envelope.seal(json.dumps({"name": phrase}).encode(), keys, context + "/attachment-meta")
     started = client.post(
         "/r/demo/api/attachments",
-        json={"key": key_env, "meta": meta, "header": support.b64(stream[:13]), "size": 1},
+        json={"key": key_env, "meta": meta, "header": support.b64(stream[:13]),
+              "size": len(phrase.encode() * 50)},
     )
     assert started.status_code == 201
     url = f"/r/demo/api/attachments/{started.json['id']}/chunks?from=0&last=1"

@@ -157,6 +157,9 @@ def test_local_entries_are_added_and_never_replace_a_national_one(
     assert mine["bht"].checked == date(2026, 11, 1)  # the admin states the date they checked
     assert mine["balansekunst"].channels[0].value == "400 38 800"
     assert not mine["ldo"].local and mine["local_ldo"].local
+    # However recently the local one was checked, the national entry shows unchanged.
+    national = {e.code: e for e in directory.national()}["ldo"]
+    assert mine["ldo"] == national and mine["local_ldo"].channels[0].value == "1"
     theirs = {e.code: e for e in directory.entries(db_session, other)}
     assert "bht" not in theirs and theirs["balansekunst"].channels[0].value == "400 38 800"
     assert directory.entry("bht", db_session, org).name_in("en") == "Bedriftshelsetjenesten"

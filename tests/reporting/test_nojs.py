@@ -270,3 +270,37 @@ def test_a_handler_removed_while_the_form_was_open_is_said_and_nothing_stored(
     assert 'name="what"' in page and "Noe skjedde." in page  # the form again, as typed
     said = {"en": "no longer", "nb": "ikke lenger"}[lang]
     assert said in page
+
+
+def test_the_receipt_is_shown_again_only_soon_and_only_for_the_same_content(
+    client: FlaskClient, db_session: Session, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anyone re-sending the form's one-off key used to get the receipt, at any time."""
+    from datetime import UTC, datetime, timedelta
+
+    from reporting import replay
+
+    data = {**form_fields(client, org), "what": "første gang"}
+    first = client.post(f"/r/{org.slug}/report?lang=en", data=data)
+    receipt = receipt_on(first.get_data(as_text=True))
+    count = cases(db_session)
+    # Other content with the same key: no receipt, nothing stored.
+    other = client.post(f"/r/{org.slug}/report?lang=en", data={**data, "what": "noe annet"})
+    assert other.status_code == 409
+    assert receipt not in other.get_data(as_text=True)
+    assert "shown again only for a few minutes" in other.get_data(as_text=True)
+    # The same content within minutes: the same receipt.
+    again = client.post(f"/r/{org.slug}/report?lang=en", data=data)
+    assert receipt_on(again.get_data(as_text=True)) == receipt
+    # The same content later: no receipt.
+    later = datetime.now(UTC) + replay.REPLAY_WINDOW + timedelta(seconds=1)
+    real = replay.may_show_again
+    monkeypatch.setattr(replay, "may_show_again",
+                        lambda *a, **kw: real(*a, **{**kw, "now": later}))
+    late = client.post(f"/r/{org.slug}/report?lang=en", data=data)
+    assert late.status_code == 409 and receipt not in late.get_data(as_text=True)
+    assert cases(db_session) == count
+    # The expired row is gone: the minute the report arrived is not kept.
+    from casework.models import ReceiptReplay
+
+    assert db_session.scalar(select(func.count(ReceiptReplay.id))) == 0

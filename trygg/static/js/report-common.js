@@ -212,10 +212,13 @@ export async function uploadFile(prepared, { api, token, recipients, context, me
   let sealedSize = 0;
   let id = null;
   let next = 0;
+  // The server's own words (a full disk, the day's budget) reach the reporter as `reason`.
+  const refused = (result, what) => Object.assign(
+    new Error(`${what} ${result.status}`), { reason: result.data?.message || "" });
   const put = async (bytes, last) => {
     const url = `${api}/${id}/chunks?from=${next}&last=${last ? 1 : 0}`;
     const result = await send(url, { method: "PUT", body: bytes, token });
-    if (result.status !== 200) throw new Error(result.data?.message || `upload ${result.status}`);
+    if (result.status !== 200) throw refused(result, "upload");
     next = result.data.next;
   };
   for (;;) {
@@ -228,7 +231,7 @@ export async function uploadFile(prepared, { api, token, recipients, context, me
       const started = await send(api, {
         json: { key, meta, header: encode(header), size: prepared.blob.size, message }, token,
       });
-      if (started.status !== 201) throw new Error(started.data?.message || `start ${started.status}`);
+      if (started.status !== 201) throw refused(started, "start");
       id = started.data.id;
     }
     if (header !== null) {

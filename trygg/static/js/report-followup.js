@@ -269,8 +269,8 @@ function initMessageForm(state) {
       stored("message");
       try {
         await sendFiles(input, state, result.data.id, progress);
-      } catch {
-        showError(error, S.upload_failed);
+      } catch (err) {
+        showError(error, err?.reason || S.upload_failed);
       }
       form.reset();
       if (list) list.textContent = "";

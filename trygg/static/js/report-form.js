@@ -133,8 +133,8 @@ async function uploadAll(sent) {
         context: sent.context,
       });
       row.textContent = `${file.name} – ${S.uploaded}${prepared.stripped ? "" : ` ${S[prepared.note] || ""}`}`;
-    } catch {
-      row.textContent = `${file.name} – ${S.upload_failed}`;
+    } catch (err) {
+      row.textContent = `${file.name} – ${err?.reason || S.upload_failed}`;
     }
   }
 }
