@@ -1,8 +1,8 @@
 """Logging that never records a reporter.
 
-Reporter routes (`/r/...`) are dropped from access logs, and no access line carries a
-client address (the development server puts it first; gunicorn's format is set in
-gunicorn.conf.py).
+Reporter routes (`/r/...`) and the exercise's participant routes (`/x/...`) are dropped
+from access logs, and no access line carries a client address (the development server
+puts it first; gunicorn's format is set in gunicorn.conf.py).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import re
 
-# Reporter routes, and invitation links whose token must not outlive its use in a log.
-REPORTER_MARKERS = ("/r/", "/api/v1/r/", "/invite/")
+# Reporter routes, the exercise's participant routes (/x/, same rules), and links whose
+# token or join code must not outlive its use in a log (invitations, exercise sessions).
+REPORTER_MARKERS = ("/r/", "/api/v1/r/", "/invite/", "/x/", "/exercises/")
 _ADDRESS_PREFIX = re.compile(r"^\S+ - - \[[^\]]*\] ")
 
 

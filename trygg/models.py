@@ -5,6 +5,7 @@ from __future__ import annotations
 import accounts.models
 import casework.directory  # local referral entries
 import casework.models
+import exercise.models
 import insights.models
 
-__all__ = ["accounts", "casework", "insights"]
+__all__ = ["accounts", "casework", "exercise", "insights"]

@@ -16,12 +16,15 @@ ROLE_LINKS: dict[str, list[tuple[str, LazyString]]] = {
     "admin": [
         ("accounts.org_settings", _l("Organisation settings")),
         ("accounts.org_people", _l("People and roles")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
     ],
     "handler": [
         ("casework.inbox", _l("Cases")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
     ],
     "leader": [
         ("insights.dashboard", _l("Statistics")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
     ],
 }
 
