@@ -137,7 +137,6 @@ def phone(code: str) -> Response:
         context["form_token"] = common.form_token("answer", request.cookies[COOKIE])
         context["mine"] = services.own_answers(db.session(), ex, me)
         context["change"] = request.args.get("change") == "1"
-        context["saved"] = request.args.get("saved") == "1"
         if ex.status in ("reveal", "discussion") and ex.scenario_idx in ex.revealed:
             context["figure"] = common.figure_context(ex, ex.scenario_idx)
     return _private(make_response(render_template("exercise/phone.html", **context)))
@@ -205,7 +204,7 @@ def answer_form(code: str) -> Response:
         db.session.rollback()
         abort(400)
     db.session.commit()
-    return redirect(common.xurl("exercise.phone", code=code, saved=1))  # type: ignore[return-value]
+    return redirect(common.xurl("exercise.phone", code=code))  # type: ignore[return-value]
 
 
 # -- the shared screen --------------------------------------------------------------------
