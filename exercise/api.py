@@ -1,7 +1,7 @@
 """The participants' JSON API (design.md §8), for scripts, tests and the benchmark.
 
     POST /x/<code>/api/join                 201 {"participant": token}
-    GET  /x/<code>/api/state                the state; ETag, 304 when unchanged
+    GET  /x/<code>/api/state[?brief=1]      the state; ETag, 304 when unchanged
     POST /x/<code>/api/answers              204; {"participant", "scenario", "perspective", "value"}
     GET  /x/<code>/api/results?scenario=i   {"withheld": true} or the figures
 
@@ -67,8 +67,15 @@ def api_join(code: str) -> tuple[Response, int]:
 @bp.get("/x/<code>/api/state")
 @access.public
 def api_state(code: str) -> WerkzeugResponse:
+    """The state; `?brief=1` leaves out the counts (`answered`, `joined`, `proposals`), so
+    that a phone, which only needs to know when the situation changes, costs one indexed
+    lookup per poll and mostly gets 304."""
     ex = find_open(code)
-    response = jsonify(services.state(db.session(), ex))
+    state = services.state(db.session(), ex, with_counts=request.args.get("brief") != "1")
+    if request.args.get("brief") == "1":
+        for count in ("answered", "joined", "proposals"):
+            del state[count]
+    response = jsonify(state)
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
     return response.make_conditional(request)
