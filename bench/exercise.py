@@ -421,7 +421,7 @@ def run(args: argparse.Namespace) -> None:
         log(f"screen update delay after an answer: n={len(update_delays)}  "
             f"p50 {statistics.median(update_delays):.2f} s  "
             f"p99 {percentile(update_delays, .99):.2f} s  max {max(update_delays):.2f} s")
-        log(f"screen update delay after reveal: "
+        log("screen update delay after reveal: "
             + ", ".join(f"{d:.2f} s" for d in reveal_delays)
             + f"   (target within 2 s: {'met' if worst <= 2 else 'NOT met'})")
         log(f"client scheduling lag p99 {percentile(f.lag, .99) * 1000:.0f} ms "
