@@ -16,6 +16,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -398,6 +399,20 @@ def close(db: Session, ex: ExerciseSession, *, keep: bool) -> None:
     ex.kept_results = keep
     ex.closed_at = utcnow()
     db.flush()
+
+
+STALE_AFTER = timedelta(hours=24)
+
+
+def close_stale(db: Session, *, now: datetime) -> int:
+    """Close (keeping no figures) every session left open longer than STALE_AFTER, so
+    that a forgotten session does not keep raw answers. Returns how many were closed."""
+    stale = db.scalars(select(ExerciseSession).where(
+        ExerciseSession.status != "closed", ExerciseSession.created_at < now - STALE_AFTER)
+        .with_for_update()).all()
+    for ex in stale:
+        close(db, ex, keep=False)
+    return len(stale)
 
 
 def proposal_count(db: Session, ex: ExerciseSession) -> int:

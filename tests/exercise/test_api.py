@@ -255,3 +255,24 @@ def test_join_codes_carry_at_least_40_bits() -> None:
     assert services.normalise_code("abcde-fghjk") == "ABCDEFGHJK"
     assert services.normalise_code("O1ILo 00000") == "0111000000"
     assert services.normalise_code("ABCDEFGHJU") is None  # U is not in the alphabet
+
+
+def test_a_forgotten_session_is_closed_by_the_daily_job(room: Room, db_session: Session,
+                                                        app: Any) -> None:
+    from datetime import timedelta
+
+    from exercise import services
+    from exercise.models import ExerciseSession
+    from trygg.database import utcnow
+
+    room.act("advance")
+    room.answer(room.join(), 0, "colleague", 5)
+    ex = db_session.scalar(select(ExerciseSession))
+    assert ex is not None
+    assert services.close_stale(db_session, now=utcnow()) == 0  # started just now
+    assert services.close_stale(db_session, now=ex.created_at + timedelta(hours=25)) == 1
+    assert ex.status == "closed" and not ex.kept_results
+    assert db_session.scalar(select(func.count()).select_from(ExerciseAnswer)) == 0
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["trygg", "close-stale-exercises"])
+    assert result.exit_code == 0 and "Closed 0" in result.output
