@@ -11,8 +11,6 @@ what it saw.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +22,16 @@ from sqlalchemy.orm import Session
 
 from crypto import fieldbox
 from exercise import content
+from exercise.codes import (  # noqa: F401 - part of this module's interface
+    ALPHABET,
+    CODE_LENGTH,
+    code_hash,
+    code_of,
+    display_code,
+    new_code,
+    normalise_code,
+    token_hash,
+)
 from exercise.models import (
     ExerciseAnswer,
     ExerciseParticipant,
@@ -34,9 +42,6 @@ from exercise.models import (
 from exercise.summary import Summary, summarise
 from trygg.database import utcnow
 
-# Crockford's base32 (no I, L, O, U): 10 characters carry 50 bits.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 10
 MAX_PARTICIPANTS = 1000
 MAX_PROPOSALS = 100
 PROPOSAL_MAX_CHARS = 500
@@ -76,46 +81,6 @@ class InvalidTransition(ExerciseError):
 
 class Full(ExerciseError):
     code = "full"
-
-
-# -- join codes ---------------------------------------------------------------------------
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(text: str | None) -> str | None:
-    """The canonical code from what someone typed (case, spaces, dashes, O/0, I/L/1), or
-    None if it cannot be a code."""
-    if not text or len(text) > 40:
-        return None
-    cleaned = text.upper().replace("-", "").replace(" ", "")
-    cleaned = cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
-    if len(cleaned) != CODE_LENGTH or any(c not in ALPHABET for c in cleaned):
-        return None
-    return cleaned
-
-
-def display_code(code: str) -> str:
-    return f"{code[:5]}-{code[5:]}"
-
-
-def _mac(secret: str, purpose: str, data: bytes) -> bytes:
-    return hmac.new(secret.encode(), f"trygg/v1/exercise-{purpose}\x00".encode() + data,
-                    hashlib.sha256).digest()
-
-
-def code_hash(code: str, secret: str) -> bytes:
-    return _mac(secret, "code", code.encode())
-
-
-def token_hash(token: str, secret: str) -> bytes:
-    return _mac(secret, "participant", token.encode())
-
-
-def code_of(ex: ExerciseSession, secret: str) -> str:
-    return fieldbox.open_(ex.code_sealed, secret, "exercise-code").decode()
 
 
 # -- sessions -----------------------------------------------------------------------------
