@@ -178,3 +178,33 @@ def test_participant_forms_need_our_origin(csrf_app: Any) -> None:
     assert forged_answer.status_code == 400  # the join form's token is not the answer form's
     api = phone.post(f"/x/{code}/api/join", headers={"Origin": "https://evil.example"})
     assert api.status_code == 400
+
+
+def test_the_facilitator_api_needs_the_pages_csrf_token(csrf_app: Any) -> None:
+    from tests.casework.test_csrf import _sign_in
+    from tests.conftest import make_org, make_person
+    from trygg.extensions import db
+
+    with csrf_app.app_context():
+        org = make_org(db.session, stats_k=3)
+        handler = make_person(db.session, org, "handler")
+        db.session.commit()
+        email, secret, slug = handler.email, handler.totp_secret_plain, org.slug
+    client = csrf_app.test_client()
+    _sign_in(client, email, secret)
+    body = {"scenarios": "brochure"}
+    assert client.post(f"/orgs/{slug}/api/exercises", json=body).status_code == 400
+    page = client.get(f"/orgs/{slug}/exercises").get_data(True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    created = client.post(f"/orgs/{slug}/api/exercises", json=body,
+                          headers={"X-CSRFToken": token.group(1)})
+    assert created.status_code == 201
+    code = created.get_json()["code"]
+    control = client.get(f"/orgs/{slug}/exercises/{code}").get_data(True)
+    meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', control)
+    assert meta
+    moved = client.post(f"/orgs/{slug}/api/exercises/{code}/advance",
+                        headers={"X-CSRFToken": meta.group(1)})
+    assert moved.status_code == 200 and moved.get_json()["status"] == "running"
+    assert client.post(f"/orgs/{slug}/api/exercises/{code}/reveal").status_code == 400
