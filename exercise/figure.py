@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from exercise.summary import Summary
 
-WIDTH = 1000
+WIDTH = 1400
 LEFT = 60
 STEP = (WIDTH - 2 * LEFT) / 9  # between two values on the axis
 DOTS_TOP = 10
-DOTS_HEIGHT = 130
+DOTS_HEIGHT = 110
 AXIS_Y = DOTS_TOP + DOTS_HEIGHT + 14
 HEIGHT = AXIS_Y + 46
 CELL = STEP * 0.86  # the width a value's dots may use
