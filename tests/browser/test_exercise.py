@@ -213,6 +213,8 @@ def test_a_start_up_meeting_runs_the_exercise(
     page.locator("[data-control=reveal]").click()
     expect(screen.locator("[data-figure]")).to_be_visible()
     _check_spread(screen, SECOND)
+    _check_spread(page, SECOND)  # the control page shows what the screen shows
+    assert_accessible(page)
     expect(nojs.locator("[data-figure]")).to_be_visible(timeout=SLOW)
     _check_spread(nojs, SECOND)
 
@@ -229,6 +231,7 @@ def test_a_start_up_meeting_runs_the_exercise(
     page.locator("input[name=keep]").check()
     page.locator("[data-control=close]").click()
     expect(page.locator("h1")).to_contain_text("Avsluttet økt")
+    assert_accessible(page)
     with live_server.app.app_context():  # type: ignore[attr-defined]
         assert db.session.scalar(select(func.count()).select_from(ExerciseAnswer)) == 0
         assert db.session.scalar(select(func.count()).select_from(ExerciseParticipant)) == 0
