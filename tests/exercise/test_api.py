@@ -276,3 +276,23 @@ def test_a_forgotten_session_is_closed_by_the_daily_job(room: Room, db_session: 
     runner = app.test_cli_runner()
     result = runner.invoke(args=["trygg", "close-stale-exercises"])
     assert result.exit_code == 0 and "Closed 0" in result.output
+
+
+def test_answers_are_rate_limited_per_participant(room: Room, db_session: Session) -> None:
+    room.act("advance")
+    token, other = room.join(), room.join()
+    statuses = [room.answer(token, 0, "colleague", 1 + i % 10).status_code for i in range(61)]
+    assert statuses[:60] == [204] * 60 and statuses[60] == 429
+    assert _answers(db_session) == [(0, "colleague", 10)]  # the 60th; the 61st changed nothing
+    assert room.answer(other, 0, "colleague", 2).status_code == 204  # others are not held up
+
+
+def test_joining_is_rate_limited(room: Room) -> None:
+    from exercise.views import JOIN_LIMIT
+
+    per_minute = int(JOIN_LIMIT.split(" ")[0])
+    codes = [room.phone.post(f"/x/{room.code}/api/join").status_code
+             for _ in range(per_minute + 1)]
+    assert codes[:per_minute] == [201] * per_minute and codes[-1] == 429
+    # wrong codes count too: guessing is held up the same way
+    assert room.phone.post("/x/ZZZZZZZZZZ/api/join").status_code == 429
