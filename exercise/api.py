@@ -53,7 +53,7 @@ def _json_body() -> dict[str, Any]:
 @csrf.exempt
 @limiter.limit(JOIN_LIMIT)
 def api_join(code: str) -> tuple[Response, int]:
-    ex = find_open(code)
+    ex = find_open(code, write=True)
     if common.checks_on() and not common.same_origin():
         return jsonify(error="invalid"), 400
     try:

@@ -32,6 +32,7 @@ from markupsafe import Markup
 from exercise import common, services
 from exercise.models import ExerciseSession
 from trygg import access
+from trygg.database import write_transaction
 from trygg.extensions import csrf, db, limiter
 
 bp = Blueprint("exercise", __name__, template_folder="templates")
@@ -60,7 +61,9 @@ def _private(response: Response) -> Response:
     return response
 
 
-def find_open(code: str, lock: str | None = None) -> ExerciseSession:
+def find_open(code: str, lock: str | None = None, *, write: bool = False) -> ExerciseSession:
+    if write or lock is not None:
+        write_transaction(db.session())
     try:
         return services.find(db.session(), code, secret=common.secret(), lock=lock)
     except services.SessionNotFound:
@@ -147,7 +150,7 @@ def phone(code: str) -> Response:
 @csrf.exempt
 @limiter.limit(JOIN_LIMIT)
 def join_form(code: str) -> Response:
-    ex = find_open(_canonical(code))
+    ex = find_open(_canonical(code), write=True)
     code = _canonical(code)
     if not common.check_form_token("join", code):
         abort(400)

@@ -76,4 +76,20 @@ def sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that will write can ask to take the write lock at once
+        # (`execution_options(sqlite_begin="IMMEDIATE")`, see `write_transaction`): two
+        # deferred transactions that both read and then write would otherwise fail with
+        # "database is locked" instead of waiting their turn.
+        if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def write_transaction(session: Any) -> None:
+    """Start the session's transaction as one that will write: on SQLite it takes the write
+    lock at once (and waits for it), on other databases this changes nothing. Call before
+    the first statement of a short read-then-write request."""
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -243,3 +243,48 @@ def test_a_start_up_meeting_runs_the_exercise(
     expect(screen.locator("h1")).to_have_text("Ingen øvelse med denne koden")
     assert _get(live_server, f"/x/{code}/api/state") == (404, {"error": "not_found"})
     assert console_errors == []
+
+
+def test_phones_answering_at_once_all_count(live_server: LiveServer) -> None:
+    """A room answers at the same moment: every join and answer succeeds, on SQLite too
+    (whose read-then-write transactions would otherwise fail with "database is locked")."""
+    import threading
+
+    from exercise import services
+    from exercise.models import ExerciseSession
+
+    app = live_server.app
+    with app.app_context():  # type: ignore[attr-defined]
+        from accounts.models import Organisation
+
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == SLUG))
+        ex, code = services.create(db.session, org, None, [{"code": "s2"}],
+                                   list(PERSPECTIVES), secret=app.config["SECRET_KEY"])  # type: ignore[attr-defined]
+        services.advance(db.session, ex)
+        session_id = ex.id
+        db.session.commit()
+        db.session.remove()
+    errors: list[BaseException] = []
+    start = threading.Barrier(12)
+
+    def phone(i: int) -> None:
+        try:
+            start.wait(timeout=30)
+            Api(live_server, code).answer(0, (1 + i % 10, 1 + (i + 3) % 10, 1 + (i + 6) % 10))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=phone, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():  # type: ignore[attr-defined]
+        count = db.session.scalar(select(func.count()).select_from(ExerciseAnswer)
+                                  .where(ExerciseAnswer.session_id == session_id))
+        assert count == 36
+        ex = db.session.get(ExerciseSession, session_id)
+        services.close(db.session, ex, keep=False)
+        db.session.commit()
+        db.session.remove()
