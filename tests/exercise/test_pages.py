@@ -195,7 +195,7 @@ def test_the_facilitator_api_needs_the_pages_csrf_token(csrf_app: Any) -> None:
     body = {"scenarios": "brochure"}
     assert client.post(f"/orgs/{slug}/api/exercises", json=body).status_code == 400
     page = client.get(f"/orgs/{slug}/exercises").get_data(True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
     assert token
     created = client.post(f"/orgs/{slug}/api/exercises", json=body,
                           headers={"X-CSRFToken": token.group(1)})
