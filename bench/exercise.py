@@ -13,10 +13,11 @@ threads), TRYGG_ENV=production, rate limits on and kept in Redis (every phone co
 reveal) directly in the database, as the facilitator's requests would.
 
 Each of the 200 phones joins through the JSON API, then behaves as the phone page's script
-does: polls the state every 2 s with If-None-Match, loads the page once when the situation
-changes, and answers the three perspectives at a random moment within the 20 s window.
-The shared screen polls every second and, when the state changed, loads the screen page,
-as exercise-live.js does. Figures:
+does: polls the brief state every 2 s with If-None-Match, reloads its page (with the
+participant cookie, so the server renders the answer form) when the situation changes, and
+answers the three perspectives at a random moment within the 20 s window. The shared
+screen polls every second and, when the state changed, loads the screen page, as
+exercise-live.js does. Figures:
 
 - answer p50/p99: the POST /x/<code>/api/answers round trip;
 - screen update delay: from an answer's response (the answer is committed) until the
@@ -290,7 +291,9 @@ class Room:
         if key != phone.seen:
             phone.seen = key
             started = time.perf_counter()
-            status, _, _ = request(conn, "GET", f"/x/{self.code}")  # the page reloads
+            # The page reloads, with the participant's cookie (the token the join gave).
+            status, _, _ = request(conn, "GET", f"/x/{self.code}",
+                                   headers={"Cookie": f"trygg_x={phone.token}"})
             self.figures.pages.append(time.perf_counter() - started)
 
     def _answer(self, conn: http.client.HTTPConnection, index: int, scenario: int) -> None:
