@@ -9,7 +9,7 @@ FLASK   := $(VENV)/bin/flask --app wsgi
 PYBABEL := $(VENV)/bin/pybabel
 STAMP   := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
-PACKAGES := trygg accounts casework reporting insights prevention
+PACKAGES := trygg accounts casework reporting insights prevention exercise
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

@@ -100,13 +100,16 @@ def create_app(config: Config | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
     from casework.views import bp as casework_bp
+    from exercise import api as _exercise_api  # noqa: F401 - registers its routes on the blueprint
+    from exercise.facilitator import bp as exercise_facilitator_bp
+    from exercise.views import bp as exercise_bp
     from insights.views import bp as insights_bp
     from prevention.views import bp as prevention_bp
     from reporting.views import bp as reporting_bp
     from trygg.views import bp as shell_bp
 
     for blueprint in (shell_bp, accounts_bp, casework_bp, reporting_bp, insights_bp,
-                      prevention_bp):
+                      prevention_bp, exercise_bp, exercise_facilitator_bp):
         app.register_blueprint(blueprint)
 
 

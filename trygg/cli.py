@@ -13,8 +13,10 @@ from trygg.extensions import db
 def register(app: Flask) -> None:
     app.cli.add_command(trygg)
     from casework.commands import register as register_casework
+    from exercise.commands import register as register_exercise
 
     register_casework(app)
+    register_exercise(app)
 
 
 @click.group(help="Trygg administration.")

@@ -147,3 +147,12 @@ def insert_if_absent(session: Session, table: Any, values: dict[str, Any]) -> bo
     """Insert one row unless it conflicts with one already there: whether it was added."""
     result = session.execute(insert_ignoring_conflicts(session, table).values(**values))
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def write_transaction(session: Any) -> None:
+    """Mark the session's coming transaction as one that will write. Every transaction on
+    SQLite already begins IMMEDIATE unless it is read-only (above), so this only documents
+    intent at the call site; on other databases it changes nothing."""
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return
+    session.connection()

@@ -1,6 +1,7 @@
 """Logging that never records a reporter.
 
-Reporter routes (`/r/...`) are dropped from access logs, and no access line carries a
+Reporter routes (`/r/...`) and the exercise's participant routes (`/x/...`) are dropped
+from access logs, and no access line carries a
 client address (the development server puts it first; gunicorn's format is set in
 gunicorn.conf.py).
 
@@ -21,8 +22,9 @@ import re
 import traceback
 from typing import Any
 
-# Reporter routes, and invitation links whose token must not outlive its use in a log.
-REPORTER_MARKERS = ("/r/", "/api/v1/r/", "/invite/")
+# Reporter routes, the exercise's participant routes (/x/, same rules), and links whose
+# token or join code must not outlive its use in a log (invitations, exercise sessions).
+REPORTER_MARKERS = ("/r/", "/api/v1/r/", "/invite/", "/x/", "/exercises/")
 _ADDRESS_PREFIX = re.compile(r"^\S+ - - \[[^\]]*\] ")
 _REPORTER_PATH = re.compile(r"(?:https?://[^\s/]+)?(?:/api/v1)?/(?:r|invite)/[^\s\"'\]\)]*")
 HIDDEN = "<reporter route>"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import accounts.models
 import casework.directory  # local referral entries
 import casework.models
+import exercise.models
 import insights.models
 import prevention.models
 import trygg.jobs  # the daily jobs' record of days done
 
-__all__ = ["accounts", "casework", "insights", "prevention", "trygg"]
+__all__ = ["accounts", "casework", "exercise", "insights", "prevention", "trygg"]

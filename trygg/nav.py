@@ -18,19 +18,23 @@ ROLE_LINKS: dict[str, list[tuple[str, LazyString]]] = {
         ("accounts.org_settings", _l("Organisation settings")),
         ("accounts.org_people", _l("People and roles")),
         ("prevention.overview", _l("Prevention")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
     ],
     "handler": [
         ("casework.inbox", _l("Cases")),
         ("prevention.overview", _l("Prevention")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
         ("accounts.handler_appointments", _l("Confirm case handlers")),
     ],
     "leader": [
         ("insights.dashboard", _l("Statistics")),
         ("prevention.overview", _l("Prevention")),
         ("prevention.signals_page", _l("Mapped risk and what cases show")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
     ],
     "coordinator": [
         ("prevention.overview", _l("Prevention")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
     ],
 }
 
