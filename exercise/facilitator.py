@@ -180,6 +180,30 @@ def remove_proposal(org_slug: str, code: str, proposal_id: int) -> Response:
     return redirect(url_for(".control", org_slug=org_slug, code=code, _anchor="proposals"))  # type: ignore[return-value]
 
 
+# The roles that may edit the organisation's rules (prevention/views.py EDIT).
+RULE_EDITORS = ("admin", "coordinator", "leader")
+
+
+@bp.post("/orgs/<org_slug>/exercises/<code>/proposals/<int:proposal_id>/to-rules")
+@access.org(*RULE_EDITORS)
+def proposal_to_rules(org_slug: str, code: str, proposal_id: int) -> Response:
+    """A proposal becomes a rule in the organisation's draft rules, to be agreed and
+    published there (prevention): the group proposes, the organisation decides."""
+    ex = _session(code)
+    try:
+        version = services.proposal_to_rules(db.session(), ex, proposal_id,
+                                             request.form.get("question", ""), g.org)
+    except services.InvalidInput:
+        db.session.rollback()
+        flash(_("Choose which of the six questions the rule answers. Nothing was changed."),
+              "error")
+    else:
+        db.session.commit()
+        flash(_("The proposal is now in the draft rules (version %(version)d). Agree and "
+                "publish them on the prevention pages.", version=version), "success")
+    return redirect(url_for(".control", org_slug=org_slug, code=code, _anchor="proposals"))  # type: ignore[return-value]
+
+
 # -- JSON API -----------------------------------------------------------------------------
 
 

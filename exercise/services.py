@@ -408,6 +408,27 @@ def add_proposal(db: Session, ex: ExerciseSession, text: str) -> ExerciseProposa
     return proposal
 
 
+def proposal_to_rules(db: Session, ex: ExerciseSession, proposal_id: int, question: str,
+                      org: Any) -> int:
+    """Move a proposal into the organisation's draft rules (prevention), under one of the
+    brochure's six questions; returns the draft's version. Raises InvalidInput for an
+    unknown proposal or question (nothing changed)."""
+    from prevention import documents
+    from prevention.errors import Invalid
+
+    found = db.scalar(select(ExerciseProposal).where(ExerciseProposal.session_id == ex.id,
+                                                     ExerciseProposal.id == proposal_id))
+    if found is None:
+        raise InvalidInput("unknown proposal")
+    doc = documents.draft(db, org, None, "rules")
+    try:
+        documents.add_rule(doc, question, found.text)
+    except Invalid as exc:
+        raise InvalidInput(str(exc)) from None
+    db.delete(found)
+    return int(doc.version)
+
+
 def remove_proposal(db: Session, ex: ExerciseSession, proposal_id: int) -> None:
     db.execute(delete(ExerciseProposal).where(ExerciseProposal.session_id == ex.id,
                                               ExerciseProposal.id == proposal_id))

@@ -208,3 +208,44 @@ def test_the_facilitator_api_needs_the_pages_csrf_token(csrf_app: Any) -> None:
                         headers={"X-CSRFToken": meta.group(1)})
     assert moved.status_code == 200 and moved.get_json()["status"] == "running"
     assert client.post(f"/orgs/{slug}/api/exercises/{code}/reveal").status_code == 400
+
+
+def test_a_proposal_becomes_a_rule_in_the_organisations_draft(
+    room: Room, db_session: Session, factory: Any, app: Any
+) -> None:
+    """The group proposes during the exercise; the rule lands in prevention's draft rules
+    (to be agreed and published there), also after the session closed."""
+    from prevention import documents
+
+    base = f"/orgs/{room.org.slug}/exercises/{room.code}"
+    room.facilitator.post(f"{base}/proposals", data={"text": "Vi spør før vi klemmer."})
+    room.facilitator.post(f"{base}/proposals", data={"text": "Ingen kallenavn."})
+    proposal, left = db_session.scalars(select(ExerciseProposal).order_by(ExerciseProposal.id))
+    page = room.facilitator.get(base).get_data(True)
+    assert f"{base}/proposals/{proposal.id}/to-rules" in page
+
+    # An unknown question changes nothing.
+    bad = room.facilitator.post(f"{base}/proposals/{proposal.id}/to-rules",
+                                data={"question": "nonsense"}, follow_redirects=True)
+    assert "Ingenting ble endret" in bad.get_data(True)
+    assert documents.existing_draft(db_session, room.org, None, "rules") is None
+
+    room.facilitator.post(f"{base}/close", data={"keep": "1"})
+    moved = room.facilitator.post(f"{base}/proposals/{proposal.id}/to-rules",
+                                  data={"question": "closeness"}, follow_redirects=True)
+    assert "utkastet til regler" in moved.get_data(True)
+    draft = documents.existing_draft(db_session, room.org, None, "rules")
+    assert draft is not None
+    assert draft.content["items"] == [{"question": "closeness", "text": "Vi spør før vi klemmer."}]
+    assert [p.text for p in db_session.scalars(select(ExerciseProposal))] == ["Ingen kallenavn."]
+
+    # A handler facilitates but does not edit the rules: no such button, and refused.
+    from tests.conftest import login
+
+    handler = factory.person(room.org, "handler")
+    other = app.test_client()
+    login(other, handler)
+    assert f"/proposals/{left.id}/to-rules" not in other.get(base).get_data(True)
+    again = other.post(f"{base}/proposals/{left.id}/to-rules", data={"question": "closeness"})
+    assert again.status_code in (403, 404)
+    assert db_session.scalars(select(ExerciseProposal)).one().text == "Ingen kallenavn."
