@@ -23,7 +23,9 @@ def _urls(app: Flask) -> list[str]:
             continue
         values: dict[str, Any] = {}
         for name, converter in rule._converters.items():
-            values[name] = uuid.uuid4() if "UUID" in type(converter).__name__ else "demo"
+            kind = type(converter).__name__
+            values[name] = (uuid.uuid4() if "UUID" in kind else 1 if "Integer" in kind
+                            else "demo")
         with app.test_request_context():
             from flask import url_for
 
