@@ -8,9 +8,8 @@ Attribution (docs/statistics.md):
 - a case belongs to the period it was received in; its assessment, aggravating
   circumstances and reactions count as they stood on the period's release date (an
   assessment first recorded after that date counts as "not yet assessed");
-- time to acknowledge and to close belong to the period in which the case was
-  acknowledged or closed;
-- a deadline belongs to the period in which it fell due.
+- time to acknowledge and to close, and the deadlines, belong to the period the case was
+  received in too, counting what had happened (or fallen due) by the release date.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from casework.models import Assessment, AssessmentAggravating, Case, CaseReaction
 from insights.periods import RELEASE_DELAY_DAYS, Unit
-from insights.publish import CATEGORIES, DEADLINES, NONE, UNASSESSED, Raw, empty_raw
+from insights.publish import ANY, CATEGORIES, DEADLINES, NONE, UNASSESSED, Raw, empty_raw
 
 
 def _sql(compiler: SQLCompiler, element: FunctionElement[Any], **kw: Any) -> list[str]:
@@ -212,6 +211,141 @@ def raw_counts(
             for unit, raw in units_raw.items():
                 total_assessed = raw["total"] - raw["tables"]["nature"][UNASSESSED]
                 raw["tables"][name][NONE] = total_assessed - with_any[(org_id, unit, name)]
+                raw["tables"][name][ANY] = with_any[(org_id, unit, name)]
+
+    # Durations and deadlines belong to the period the case was received in, like every
+    # other figure, and count what had happened by the period's release date: a case
+    # that spills into the next quarter stays in its own period (issue 18).
+    events = {"acknowledge": Case.acknowledged_on, "close": Case.closed_on}
+    for name, happened in events.items():
+        days = days_between(happened, Case.received_on)
+        when = release_lag(happened, Case.received_on)
+        stmt = (
+            select(Case.organisation_id, received_q, when, days, func.count())
+            .where(cohort, happened.is_not(None))
+            .group_by(Case.organisation_id, received_q, when, days)
+        )
+        for org_id, q, lag_value, d, n in session.execute(stmt):
+            found = counted(int(q), lag_value)
+            if found is None or not found[1]:
+                continue
+            histogram = histograms[found[0]][name]
+            histogram[str(int(d))] = histogram.get(str(int(d)), 0) + int(n)
+            slot(org_id, found[0])["durations_n"][name] += int(n)
+
+    # Deadlines that fell due by the release date. Feedback counts as given when the
+    # first feedback message or the closing came on or before the deadline.
+    kept_rules = {
+        "acknowledge": (
+            Case.acknowledge_by,
+            and_(Case.acknowledged_on.is_not(None), Case.acknowledged_on <= Case.acknowledge_by),
+        ),
+        "feedback": (
+            Case.feedback_by,
+            or_(
+                and_(Case.feedback_on.is_not(None), Case.feedback_on <= Case.feedback_by),
+                and_(Case.closed_on.is_not(None), Case.closed_on <= Case.feedback_by),
+            ),
+        ),
+    }
+    for name, (due, kept) in kept_rules.items():
+        when = release_lag(due, Case.received_on)
+        stmt = (
+            select(Case.organisation_id, received_q, when, func.count(),
+                   func.sum(case((kept, 1), else_=0)))
+            .where(cohort)
+            .group_by(Case.organisation_id, received_q, when)
+        )
+        for org_id, q, lag_value, n, n_kept in session.execute(stmt):
+            found = counted(int(q), lag_value)
+            if found is None or not found[1]:
+                continue
+            tally = slot(org_id, found[0])["deadlines"][name]
+            tally[0] += int(n)
+            tally[1] += int(n_kept or 0)
+    return out, histograms
+    # quarter index → (the unit it belongs to, how many quarters until the unit ends)
+    place: dict[int, tuple[Unit, int]] = {}
+    for unit in units:
+        quarters = [_index(q) for q in unit.quarters()]
+        for q in quarters:
+            place[q] = (unit, quarters[-1] - q)
+    first = min(u.start for u in units)
+    last = max(u.end for u in units)
+
+    def slot(org_id: int, unit: Unit) -> Raw:
+        if unit not in out[org_id]:
+            out[org_id][unit] = empty_raw()
+            out[org_id][unit]["durations_n"] = {"acknowledge": 0, "close": 0}
+        return out[org_id][unit]
+
+    in_orgs = Case.organisation_id.in_(org_ids)
+    received_q = quarter_index(Case.received_on)
+    cohort = and_(in_orgs, Case.received_on.between(first, last))
+    lag = release_lag(Assessment.assessed_on, Case.received_on)
+
+    def counted(q: int, lag_value: int | None) -> tuple[Unit, bool] | None:
+        """The case's unit, and whether its assessment counts there (None: not released)."""
+        if q not in place:
+            return None
+        unit, remaining = place[q]
+        return unit, lag_value is not None and int(lag_value) <= remaining
+
+    # Cohort tables in one pass: (organisation, quarter, lag, nature, level, relation,
+    # has a circumstance, has a reaction) counts. Distinct combinations are few, and one
+    # scan with two index probes per case beats a scan per table.
+    has = {
+        "aggravating": exists().where(AssessmentAggravating.case_id == Case.id),
+        "reaction": exists().where(CaseReaction.case_id == Case.id),
+    }
+    keys = (Case.organisation_id, received_q, lag, Assessment.nature, Assessment.level,
+            Assessment.relation, has["aggravating"], has["reaction"])
+    cohort_stmt = (
+        select(*keys, func.count())
+        .select_from(Case)
+        .outerjoin(Assessment, Assessment.case_id == Case.id)
+        .where(cohort)
+        .group_by(*keys)
+    )
+    with_any: dict[tuple[int, Unit, str], int] = defaultdict(int)
+    rows: Any = session.execute(cohort_stmt)
+    for org_id, q, lag_value, nature, level, relation, any_agg, any_react, n in rows:
+        found = counted(int(q), lag_value)
+        if found is None:
+            continue
+        unit, counts = found
+        raw = slot(org_id, unit)
+        raw["total"] += int(n)
+        for name, value in (("nature", nature), ("level", level), ("relation", relation)):
+            category = str(value) if counts and value is not None else UNASSESSED
+            raw["tables"][name][category] += int(n)
+        if counts and nature is not None:
+            with_any[(org_id, unit, "aggravating")] += int(n) if any_agg else 0
+            with_any[(org_id, unit, "reaction")] += int(n) if any_react else 0
+
+    # Multi-valued tables: the codes; "none" is the assessed cases without any.
+    multi: dict[str, type[AssessmentAggravating] | type[CaseReaction]] = {
+        "aggravating": AssessmentAggravating, "reaction": CaseReaction,
+    }
+    for name, model in multi.items():
+        stmt: Any = (
+            select(Case.organisation_id, received_q, lag, model.code, func.count())
+            .select_from(Case)
+            .join(Assessment, Assessment.case_id == Case.id)
+            .join(model, model.case_id == Assessment.case_id)
+            .where(cohort)
+            .group_by(Case.organisation_id, received_q, lag, model.code)
+        )
+        known = set(CATEGORIES[name])
+        for org_id, q, lag_value, code, n in session.execute(stmt):
+            found = counted(int(q), lag_value)
+            if found is not None and found[1] and code in known:
+                slot(org_id, found[0])["tables"][name][code] += int(n)
+        for org_id, units_raw in out.items():
+            for unit, raw in units_raw.items():
+                total_assessed = raw["total"] - raw["tables"]["nature"][UNASSESSED]
+                raw["tables"][name][NONE] = total_assessed - with_any[(org_id, unit, name)]
+                raw["tables"][name][ANY] = with_any[(org_id, unit, name)]
 
     # Durations by the period of the event: the histogram over all organisations, and
     # each organisation's count.
@@ -264,33 +398,39 @@ def raw_counts(
 
 
 def combine(
-    per_org: dict[int, Raw], histograms: dict[str, dict[str, int]], *, with_top: bool
+    per_org: dict[int, Raw],
+    histograms: dict[str, dict[str, int]],
+    *,
+    with_top: bool,
+    largest: int = 1,
 ) -> Raw:
     """Add the organisations' counts and attach the unit's duration histograms; with
-    `with_top`, also keep each cell's largest single contribution (for the umbrella's
-    dominance rule)."""
+    `with_top`, also keep for each cell the sum of its `largest` biggest contributions
+    (the umbrella's (n, k) dominance rule: n is the most members one person can see
+    into, and what they could subtract)."""
     total = empty_raw()
-    top: dict[str, Any] = {
-        "total": 0,
-        "tables": {t: dict.fromkeys(c, 0) for t, c in CATEGORIES.items()},
-        "durations": {"acknowledge": 0, "close": 0},
-        "deadlines": {d: {"due": 0, "kept": 0, "missed": 0} for d in DEADLINES},
-    }
+    parts: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for raw in per_org.values():
         total["total"] += raw["total"]
-        top["total"] = max(top["total"], raw["total"])
+        parts[("total",)].append(raw["total"])
         for name, cats in raw["tables"].items():
             for cat, n in cats.items():
-                total["tables"][name][cat] += n
-                top["tables"][name][cat] = max(top["tables"][name][cat], n)
+                total["tables"][name][cat] = total["tables"][name].get(cat, 0) + n
+                parts[("tables", name, cat)].append(n)
         for name, n in raw.get("durations_n", {}).items():
-            top["durations"][name] = max(top["durations"][name], n)
+            parts[("durations", name)].append(n)
         for name, (due, kept) in raw["deadlines"].items():
             total["deadlines"][name][0] += due
             total["deadlines"][name][1] += kept
             for part, n in (("due", due), ("kept", kept), ("missed", due - kept)):
-                top["deadlines"][name][part] = max(top["deadlines"][name][part], n)
+                parts[("deadlines", name, part)].append(n)
     total["durations"] = {name: dict(h) for name, h in histograms.items()}
     if with_top:
+        top: dict[str, Any] = {"total": 0, "tables": {}, "durations": {}, "deadlines": {}}
+        for path, values in parts.items():
+            node = top
+            for key in path[:-1]:
+                node = node.setdefault(key, {})
+            node[path[-1]] = sum(sorted(values, reverse=True)[:largest])
         total["top"] = top
     return total

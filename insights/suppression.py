@@ -208,13 +208,16 @@ def protect(
     fixed = dict(fixed or {})
     hidden = {c for c in primary if not (c in fixed and not fixed[c])}
     hidden |= {c for c, s in fixed.items() if s}
+    # Cells that earlier releases, under earlier rules, already gave away: nothing
+    # released now can take that back, so they are not a reason to hide more.
+    given_away = determined(table, {c for c in table.values if fixed.get(c) is not False})
     for _round in range(len(table.values) + 1):
         changed = False
         for line in table.lines:
             changed |= _fix_line(table, line, hidden, fixed, k)
         if changed:
             continue
-        stuck = sorted(determined(table, hidden))
+        stuck = sorted(determined(table, hidden) - given_away)
         if not stuck:
             return hidden
         _break_determination(table, stuck[0], hidden, fixed)

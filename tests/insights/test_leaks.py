@@ -1,0 +1,144 @@
+"""Adversarial tests: the inference attacks that worked against statistics v1 (issue 18).
+
+Each test plays a leader who wants to learn about one case from what the page shows,
+using what a reader can always use: published zeros, "none" next to the case count,
+durations spilling over from a hidden quarter, their own members' cases in an umbrella,
+repeated noisy figures, and the first year on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from accounts.models import Membership
+from insights import export, periods, statistics
+from insights.periods import Unit
+from insights.publish import (
+    ASSESSED_CATEGORIES,
+    CATEGORIES,
+    CODES,
+    MULTI,
+    NONE,
+    PARTITION,
+    TABLES,
+    UNASSESSED,
+    Hidden,
+    Raw,
+    Row,
+    empty_raw,
+    publish_year,
+)
+from tests.insights.conftest import add_case
+
+K = 5
+
+
+def _raw(unassessed: int, tables: dict[str, dict[str, int]]) -> Raw:
+    raw = empty_raw()
+    for name, counts in tables.items():
+        raw["tables"][name].update(counts)
+    for name in PARTITION:
+        raw["tables"][name][UNASSESSED] = unassessed
+    raw["total"] = sum(raw["tables"]["nature"].values())
+    return raw
+
+
+def _support(raw: Raw, hidden: Sequence[str], name: str) -> set[str]:
+    """The assessed categories a reader cannot rule out: hidden, or shown above zero."""
+    return {c for c in ASSESSED_CATEGORIES[name]
+            if c in hidden or raw["tables"][name].get(c, 0) > 0}
+
+
+def _any_derivable(hidden: Hidden, name: str) -> bool:
+    return not (hidden["total"] or NONE in hidden[name] or UNASSESSED in hidden["nature"])
+
+
+@st.composite
+def _concentrated(draw: st.DrawFn) -> Raw:
+    """A period whose assessed cases sit in one to three categories of each table."""
+    assessed = draw(st.integers(0, 25))
+    tables: dict[str, dict[str, int]] = {}
+    for name in PARTITION:
+        cats = [c for c in CATEGORIES[name] if c != UNASSESSED]
+        chosen = draw(st.lists(st.sampled_from(cats), min_size=1, max_size=3, unique=True))
+        counts = dict.fromkeys(chosen, 0)
+        for _ in range(assessed):
+            counts[draw(st.sampled_from(chosen))] += 1
+        tables[name] = counts
+    for name in MULTI:
+        none = draw(st.integers(0, assessed))
+        with_any = assessed - none
+        chosen = draw(st.lists(st.sampled_from(CODES[name]), min_size=1, max_size=3,
+                               unique=True))
+        counts = {c: draw(st.integers(0, with_any)) for c in chosen}
+        if with_any and not any(counts.values()):
+            counts[chosen[0]] = with_any
+        tables[name] = {**counts, NONE: none, "any": with_any}
+    return _raw(draw(st.integers(0, 8)), tables)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_concentrated())
+def test_published_zeros_never_say_which_one_or_two_categories_hold_every_case(
+    raw: Raw,
+) -> None:
+    # v1: all 10 assessed cases level 2 and between peers; the cells were hidden, but
+    # every other level and relation was published as 0, so the leader learnt them all.
+    [hidden], _year = publish_year([Row(Unit(2024, "quarter", 1), raw)], K, complete=False)
+    if hidden["withheld"]:
+        return
+    for name in TABLES:
+        cats = set(ASSESSED_CATEGORIES[name])
+        if raw["total"] == raw["tables"]["nature"][UNASSESSED] or cats <= set(hidden[name]):
+            continue  # nothing assessed, or only "n assessed" is left
+        # Every case is in one of the categories a reader cannot rule out: never one, and
+        # never two when one of them holds a small number.
+        support = _support(raw, hidden[name], name)
+        small = any(0 < raw["tables"][name].get(c, 0) < K for c in cats)
+        assert len(support) >= (3 if small else 2), (name, hidden[name])
+
+
+def test_ten_cases_of_one_level_and_relation_show_only_how_many_were_assessed() -> None:
+    raw = _raw(5, {"nature": {"verbal": 5, "physical": 5}, "level": {"2": 10},
+                   "relation": {"peer": 10}, "aggravating": {NONE: 10},
+                   "reaction": {"conversation": 5, "documentation": 5, NONE: 5}})
+    [hidden], _year = publish_year([Row(Unit(2024, "quarter", 1), raw)], K, complete=False)
+    for name in ("level", "relation", "aggravating"):
+        assert set(hidden[name]) >= set(ASSESSED_CATEGORIES[name]), name
+    # ... and the number assessed is still there: the cases and "not yet assessed".
+    assert not hidden["total"]
+    assert UNASSESSED not in hidden["level"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_concentrated())
+def test_none_never_pins_a_hidden_circumstance_or_reaction(raw: Raw) -> None:
+    # v1: 10 cases, "none" = 9, one code hidden: cases − not assessed − none = 1 case had
+    # a circumstance, and the only hidden code was it.
+    [hidden], _year = publish_year([Row(Unit(2024, "quarter", 1), raw)], K, complete=False)
+    for name in MULTI:
+        if not _any_derivable(hidden, name):
+            continue
+        with_any = raw["total"] - raw["tables"]["nature"][UNASSESSED] - \
+            raw["tables"][name][NONE]
+        assert with_any == 0 or with_any >= K, name
+        # No hidden code can be bounded away from zero by the shown ones.
+        assert not set(hidden[name]) & set(CODES[name]), name
+
+
+def test_nine_of_ten_without_a_circumstance_does_not_give_the_tenth_away() -> None:
+    raw = _raw(0, {"nature": {"verbal": 5, "digital": 5},
+                   "level": {"1": 5, "2": 5}, "relation": {"peer": 5, "external": 5},
+                   "aggravating": {"retaliation": 1, NONE: 9, "any": 1},
+                   "reaction": {"dismissal": 1, NONE: 9, "any": 1}})
+    [hidden], _year = publish_year([Row(Unit(2024, "quarter", 1), raw)], K, complete=False)
+    for name in MULTI:
+        assert not _any_derivable(hidden, name)
