@@ -345,7 +345,6 @@ def durations(raw: Raw, kind: str, k: int) -> dict[str, Any] | None:
     if _small(n, top, k, zero_counts=True):
         return None
     return {
-        "n": n,
         "median": nearest_rank(values, 0.5),
         "p90": nearest_rank(values, 0.9) if n >= P90_MINIMUM else None,
     }
@@ -365,4 +364,4 @@ def deadlines(raw: Raw, kind: str, k: int) -> dict[str, Any] | None:
     for part, n in (("kept", kept), ("missed", due - kept)):
         if _small(n, _top(raw, "deadlines", kind, part), k):
             return None
-    return {"due": due, "kept_share": round(kept / due, 2)}
+    return {"kept_share": round(kept / due, 2)}

@@ -99,8 +99,11 @@ def _index(unit: Unit) -> int:
     return unit.year * 4 + unit.n - 1 if unit.grain == "quarter" else _index(unit.quarters()[0])
 
 
-def quarter_counts(session: Session, org_ids: Sequence[int]) -> dict[int, dict[Unit, int]]:
-    """Cases received per organisation and quarter (all time)."""
+def quarter_counts(
+    session: Session, org_ids: Sequence[int], fold: int | None = None
+) -> dict[int, dict[Unit, int]]:
+    """Cases received per organisation and quarter (all time); with `fold` (a quarter
+    index), cases received before that quarter count in it."""
     q = quarter_index(Case.received_on)
     stmt = (
         select(Case.organisation_id, q, func.count())
@@ -109,7 +112,7 @@ def quarter_counts(session: Session, org_ids: Sequence[int]) -> dict[int, dict[U
     )
     out: dict[int, dict[Unit, int]] = defaultdict(lambda: defaultdict(int))
     for org_id, index, n in session.execute(stmt):
-        out[org_id][_unit(int(index))] += int(n)
+        out[org_id][_unit(max(int(index), fold if fold is not None else int(index)))] += int(n)
     return out
 
 
@@ -117,7 +120,7 @@ Histograms = dict[Unit, dict[str, dict[str, int]]]
 
 
 def raw_counts(
-    session: Session, org_ids: Sequence[int], units: Sequence[Unit]
+    session: Session, org_ids: Sequence[int], units: Sequence[Unit], fold: int | None = None
 ) -> tuple[dict[int, dict[Unit, Raw]], Histograms]:
     """The raw counts of every unit per organisation ({org_id: {unit: raw}}), and the
     durations' histograms per unit over all the organisations together.
@@ -125,6 +128,8 @@ def raw_counts(
     Every query groups by quarter (an arithmetic expression, no per-unit CASE) and
     Python folds the quarters into the units; the per-organisation raws also carry the
     number of durations behind each histogram ("durations_n") for the dominance rule.
+    With `fold` (the first quarter on the page), a case received before it counts as
+    received in it: a case dated before the organisation's first year adds no year.
     """
     out: dict[int, dict[Unit, Raw]] = defaultdict(dict)
     histograms: Histograms = defaultdict(lambda: {"acknowledge": {}, "close": {}})
@@ -147,11 +152,16 @@ def raw_counts(
 
     in_orgs = Case.organisation_id.in_(org_ids)
     received_q = quarter_index(Case.received_on)
-    cohort = and_(in_orgs, Case.received_on.between(first, last))
+    folding = fold is not None and fold in place
+    cohort = and_(in_orgs, Case.received_on <= last if folding
+                  else Case.received_on.between(first, last))
     lag = release_lag(Assessment.assessed_on, Case.received_on)
 
     def counted(q: int, lag_value: int | None) -> tuple[Unit, bool] | None:
         """The case's unit, and whether its assessment counts there (None: not released)."""
+        if folding and fold is not None and q < fold:
+            # Lags count from the quarter the case is folded into.
+            q, lag_value = fold, None if lag_value is None else int(lag_value) - (fold - q)
         if q not in place:
             return None
         unit, remaining = place[q]
@@ -281,11 +291,16 @@ def raw_counts(
 
     in_orgs = Case.organisation_id.in_(org_ids)
     received_q = quarter_index(Case.received_on)
-    cohort = and_(in_orgs, Case.received_on.between(first, last))
+    folding = fold is not None and fold in place
+    cohort = and_(in_orgs, Case.received_on <= last if folding
+                  else Case.received_on.between(first, last))
     lag = release_lag(Assessment.assessed_on, Case.received_on)
 
     def counted(q: int, lag_value: int | None) -> tuple[Unit, bool] | None:
         """The case's unit, and whether its assessment counts there (None: not released)."""
+        if folding and fold is not None and q < fold:
+            # Lags count from the quarter the case is folded into.
+            q, lag_value = fold, None if lag_value is None else int(lag_value) - (fold - q)
         if q not in place:
             return None
         unit, remaining = place[q]

@@ -70,6 +70,9 @@ class Statistics:
     on: date
     members: int | None = None
     years: list[Year] = field(default_factory=list)
+    # An umbrella view refused to this viewer: they hold roles in more members than its
+    # figures were protected for (the (n, k) rule), so they could subtract them.
+    refused: bool = False
 
     @property
     def periods(self) -> list[Period]:
@@ -87,15 +90,26 @@ class Statistics:
         return next((y for y in self.years if y.year == year), None)
 
 
-def build(session: Session, org: Organisation, scope: str, on: date) -> Statistics:
-    """Freeze whatever is due, then read the releases back for display."""
+def build(
+    session: Session, org: Organisation, scope: str, on: date, viewer: int | None = None
+) -> Statistics:
+    """Freeze whatever is due, then read the releases back for display (to `viewer`, a
+    person's id, when the view is for someone in particular)."""
     releases.release_due(session, org, scope, on)
     config = current_app.config["TRYGG"]
     epsilon = config.stats_epsilon
     key = noise.derive_key(current_app.config["SECRET_KEY"])
     stats = Statistics(organisation=org, scope=scope, k=org.stats_k, epsilon=epsilon, on=on)
     if scope == "members":
-        stats.members = len(releases.members_of(session, org))
+        members = releases.members_of(session, org)
+        stats.members = len(members)
+        if viewer is not None:
+            sees = releases.seen_members(session, [m.id for m in members], viewer)
+            protected = [int(r.shown.get("largest", 1))
+                         for r in releases.releases(session, org, scope)]
+            if protected and sees > min(protected):
+                stats.refused = True
+                return stats
     years: dict[int, Year] = {}
     prefix = f"{scope}/{org.public_id}"
     for release in releases.releases(session, org, scope):

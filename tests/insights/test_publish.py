@@ -187,7 +187,7 @@ def test_a_deadline_share_is_shown_only_when_kept_and_missed_are_each_none_or_at
     # missed. Each is a count like any other cell.
     raw = empty_raw()
     raw["deadlines"]["feedback"] = [due, kept]
-    expected = {"due": due, "kept_share": round(kept / due, 2)} if shown else None
+    expected = {"kept_share": round(kept / due, 2)} if shown else None
     assert deadlines(raw, "feedback", 5) == expected
 
 
