@@ -11,13 +11,12 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from insights import labels
+from insights import labels, noise
 from insights.periods import RELEASE_DELAY_DAYS
 from insights.publish import CATEGORIES, DEADLINES, DURATIONS, TABLES
 from insights.schemas import StatisticsSchema
 from insights.statistics import Figure, Period, Statistics
 
-NOISE_MECHANISM = "two-sided geometric"
 
 
 def _figure(fig: Figure, *, cases: bool = False) -> dict[str, Any]:
@@ -62,7 +61,8 @@ def document(stats: Statistics) -> dict[str, Any]:
         "k": stats.k,
         "release_delay_days": RELEASE_DELAY_DAYS,
         "noise": None if stats.epsilon is None
-        else {"mechanism": NOISE_MECHANISM, "epsilon": stats.epsilon},
+        else {"mechanism": noise.MECHANISM, "epsilon": stats.epsilon,
+              "per": "organisation and year"},
         "generated_on": stats.on,
         "next_release_on": stats.next_release,
         "years": [

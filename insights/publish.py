@@ -27,13 +27,14 @@ same numbers, so a cell hidden in one of them is hidden in all three.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from casework.vocabulary import AGGRAVATING, NATURE, REACTIONS, RELATION
 from insights.periods import Unit
-from insights.suppression import Cell, Table, protect, protect_linked
+from insights import suppression
+from insights.suppression import Cell, Table
 
 UNASSESSED = "not_assessed"
 NONE = "none"
@@ -164,12 +165,20 @@ def publish_year(
     *,
     complete: bool,
     umbrella: bool = False,
+    noisy: bool = False,
 ) -> tuple[list[Hidden], Hidden | None]:
     """Suppression for every row (fixed rows come back unchanged) and the year totals.
 
     Returns one `hidden` dict per row, and the year's when `complete` (else None). A
     hidden dict is {"withheld": bool, "total": bool, "<table>": [hidden categories]}.
+
+    `noisy`: the counts carry differential-privacy noise (insights.noise). The primary
+    rules then apply to the noisy values, and complementary suppression is left out:
+    what a reader derives from noisy figures is covered by the same guarantee (noise
+    instead of extra suppression), and noisy rows need not add up.
     """
+    protect = _primary_only if noisy else suppression.protect
+    protect_linked = _linked_primary_only if noisy else suppression.protect_linked
     if k < 3:
         raise ValueError("k must be at least 3 (a smaller group singles people out)")
     n = len(rows)
@@ -321,6 +330,33 @@ def publish_year(
             out[i]["deadlines"] = {d: deadlines(row.raw, d, k) if shown else None
                                    for d in DEADLINES}
     return out, year
+
+
+def _primary_only(
+    grid: Table, primary: Iterable[Cell], k: int, fixed: dict[Cell, bool] | None = None
+) -> set[Cell]:
+    """With noise: the primary cells, and what earlier releases hid."""
+    decided = fixed or {}
+    return {c for c in primary if decided.get(c) is not False} | {
+        c for c, s in decided.items() if s}
+
+
+def _linked_primary_only(
+    parts: Sequence[Table],
+    same: Sequence[Sequence[tuple[int, Cell]]],
+    primary: Sequence[Iterable[Cell]],
+    k: int,
+    fixed: Sequence[dict[Cell, bool]],
+) -> list[set[Cell]]:
+    """With noise: the primaries of each part; a number shown in several tables (one
+    noisy value) is hidden in all of them or in none."""
+    out = [_primary_only(part, cells, k, decided)
+           for part, cells, decided in zip(parts, primary, fixed, strict=True)]
+    for group in same:
+        if any(c in out[p] for p, c in group):
+            for p, c in group:
+                out[p].add(c)
+    return out
 
 
 def _columns(name: str) -> tuple[str, ...]:

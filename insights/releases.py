@@ -11,12 +11,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accounts.models import Membership, Organisation
-from insights import publish
+from insights import noise, publish
 from insights.models import StatsRelease
 from insights.periods import Unit, plan, year_complete, year_unit
 from insights.queries import combine, quarter_counts, raw_counts
@@ -81,7 +82,12 @@ def _unit(release: StatsRelease) -> Unit:
 def release_due(session: Session, org: Organisation, scope: str, on: date) -> list[StatsRelease]:
     """Freeze every period (and year total) of `org`'s `scope` due on `on`; return the
     new releases. Safe to call concurrently: a duplicate loses on the unique key and the
-    other request's release stands."""
+    other request's release stands.
+
+    With a privacy budget configured (TRYGG_STATS_EPSILON), a new period's counts are
+    replaced by noisy ones (`insights.noise`) before anything is decided, and only those
+    are stored: suppression, year totals and every view work on the noisy numbers."""
+    epsilon: float | None = current_app.config["TRYGG"].stats_epsilon
     existing = releases(session, org, scope)
     periods = [r for r in existing if r.kind == "period"]
     done = [_unit(r) for r in periods]
@@ -131,6 +137,8 @@ def release_due(session: Session, org: Organisation, scope: str, on: date) -> li
         contributions = {o.id: per_org[o.id][unit] for o in orgs if unit in per_org.get(o.id, {})}
         fresh[unit] = combine(contributions, histograms[unit], with_top=umbrella,
                               largest=largest)
+        if epsilon is not None:
+            fresh[unit] = noise.perturb(fresh[unit], epsilon)
 
     by_year: dict[int, list[publish.Row]] = defaultdict(list)
     for release in periods:
@@ -144,8 +152,9 @@ def release_due(session: Session, org: Organisation, scope: str, on: date) -> li
     for year in sorted({u.year for u in new_units} | set(to_complete)):
         rows = sorted(by_year[year], key=lambda r: r.unit.start)
         complete = year in to_complete
-        hidden_rows, hidden_year = publish.publish_year(rows, k, complete=complete,
-                                                        umbrella=umbrella)
+        hidden_rows, hidden_year = publish.publish_year(
+            rows, k, complete=complete, umbrella=umbrella, noisy=epsilon is not None,
+        )
         for row, hidden in zip(rows, hidden_rows, strict=True):
             if row.fixed:
                 continue
@@ -155,7 +164,8 @@ def release_due(session: Session, org: Organisation, scope: str, on: date) -> li
                 organisation_id=org.id, scope=scope, kind="period", grain=row.unit.grain,
                 starts_on=row.unit.start, ends_on=row.unit.end, k=k, raw=_kept(row.raw),
                 shown={"hidden": hidden, "durations": durations, "deadlines": deadlines,
-                       **({"largest": largest} if umbrella else {})},
+                       **({"largest": largest} if umbrella else {}),
+                       **({"epsilon": epsilon} if epsilon is not None else {})},
                 released_on=on,
             ))
         if complete and hidden_year is not None:

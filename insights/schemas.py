@@ -88,7 +88,8 @@ class OrganisationSchema(_Out):
 
 class NoiseSchema(_Out):
     mechanism = fields.String(dump_only=True)
-    epsilon = fields.Float(dump_only=True)
+    epsilon = fields.Float(dump_only=True)  # the budget ...
+    per = fields.String(dump_only=True)  # ... per organisation and year
 
 
 class StatisticsSchema(_Out):

@@ -1,8 +1,8 @@
 """The statistics a leader sees, built from frozen releases only.
 
 This is the one place where released figures are read back: a suppressed cell comes out
-as `Figure(None, suppressed=True)` and its true value never leaves this module. Optional
-noise is added here, keyed per cell (insights.noise), so every view of a cell agrees.
+as `Figure(None, suppressed=True)` and its value never leaves this module. With noise on,
+the stored values are the noisy ones (drawn once, at release: insights.noise).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from accounts.models import Organisation
-from insights import noise, releases
+from insights import releases
 from insights.models import StatsRelease
 from insights.periods import RELEASE_DELAY_DAYS, Unit, quarter_of
 from insights.publish import CATEGORIES, DEADLINES, DURATIONS, TABLES
@@ -98,7 +98,6 @@ def build(
     releases.release_due(session, org, scope, on)
     config = current_app.config["TRYGG"]
     epsilon = config.stats_epsilon
-    key = noise.derive_key(current_app.config["SECRET_KEY"])
     stats = Statistics(organisation=org, scope=scope, k=org.stats_k, epsilon=epsilon, on=on)
     if scope == "members":
         members = releases.members_of(session, org)
@@ -111,14 +110,12 @@ def build(
                 stats.refused = True
                 return stats
     years: dict[int, Year] = {}
-    prefix = f"{scope}/{org.public_id}"
     for release in releases.releases(session, org, scope):
         y = years.setdefault(release.starts_on.year, Year(release.starts_on.year, []))
-        label = f"{prefix}/{release.kind}/{release.starts_on.isoformat()}"
         if release.kind == "year":
-            y.total, y.tables = _figures(release, key, label, epsilon)
+            y.total, y.tables = _figures(release)
         else:
-            total, tables = _figures(release, key, label, epsilon)
+            total, tables = _figures(release)
             y.periods.append(Period(
                 unit=Unit.from_dates(release.starts_on, release.grain),
                 total=total, tables=tables,
@@ -132,15 +129,13 @@ def build(
     return stats
 
 
-def _figures(
-    release: StatsRelease, key: bytes, label: str, epsilon: float | None
-) -> tuple[Figure, dict[str, dict[str, Figure]]]:
+def _figures(release: StatsRelease) -> tuple[Figure, dict[str, dict[str, Figure]]]:
     hidden = release.shown["hidden"]
     withheld = bool(hidden.get("withheld", False))
     if hidden["total"]:
         total = Figure(None, suppressed=True, withheld=withheld, k=release.k)
     else:
-        total = Figure(noise.noisy_count(release.raw["total"], key, f"{label}/total", epsilon))
+        total = Figure(int(release.raw["total"]))
     tables: dict[str, dict[str, Figure]] = {}
     for name in TABLES:
         gone = set(hidden.get(name, CATEGORIES[name]))
@@ -150,9 +145,7 @@ def _figures(
                 tables[name][cat] = Figure(None, suppressed=True)
             else:
                 value = release.raw["tables"][name][cat]
-                tables[name][cat] = Figure(
-                    noise.noisy_count(value, key, f"{label}/{name}/{cat}", epsilon)
-                )
+                tables[name][cat] = Figure(int(value))
     return total, tables
 
 

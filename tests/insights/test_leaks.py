@@ -267,3 +267,32 @@ def test_a_case_dated_before_the_organisation_existed_adds_no_year(
         doc = export.document(statistics.build(db_session, org, "org", on))
         docs.append([(y["year"], [p["period"] for p in y["periods"]]) for y in doc["years"]])
     assert docs[0] == docs[1]
+
+
+def test_noise_is_one_value_per_number_and_hiding_is_decided_on_it(
+    app: Flask, db_session: Session, factory: Any, ctx: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # v1: "not assessed" got independent noise in each of three tables (averaging them
+    # recovered the true value), and hiding was decided on the true values, so a shown
+    # 1–4 could only be a true zero with noise on top.
+    monkeypatch.setitem(app.config, "TRYGG", app.config["TRYGG"].with_(stats_epsilon=2.0))
+    org = factory.org()
+    org.created_at = datetime(2024, 1, 1, tzinfo=UTC)
+    for q in range(8):
+        for i in range(30):
+            add_case(db_session, org, date(2024 + q // 4, (q % 4) * 3 + 1, 1 + i % 28),
+                     nature=None if i % 4 == 0 else ("verbal", "digital")[i % 2],
+                     level=1 + i % 5, aggravating=("alcohol",) if i % 3 == 0 else ())
+    doc = export.document(statistics.build(db_session, org, "org", date(2026, 6, 1)))
+    rows = [p for y in doc["years"] for p in y["periods"]] + [
+        y["totals"] for y in doc["years"] if y["totals"]]
+    assert len(rows) == 10
+    for row in rows:
+        unassessed = {
+            next(c["value"] for c in row["tables"][name] if c["category"] == UNASSESSED)
+            for name in PARTITION
+        }
+        assert len(unassessed) == 1, row.get("period")
+        for cells in row["tables"].values():
+            for c in cells:
+                assert c["value"] is None or c["value"] == 0 or c["value"] >= K, c
