@@ -285,6 +285,8 @@ def publish_year(
                     derivable = not (total_hidden[i] or NONE in gone
                                      or UNASSESSED in gone_before(i, "nature"))
                     gone = gone if derivable else gone | {ANY}
+                if UNASSESSED in gone_before(i, "nature"):  # one number in every table
+                    gone = gone | {UNASSESSED}
                 fixed |= {(i, j): c in gone for j, c in enumerate(cover_cats)}
             fixed[(i, len(cover_cats))] = total_hidden[i]
         if margins:
