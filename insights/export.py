@@ -18,7 +18,6 @@ from insights.schemas import StatisticsSchema
 from insights.statistics import Figure, Period, Statistics
 
 
-
 def _figure(fig: Figure, *, cases: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"value": fig.value, "suppressed": fig.suppressed}
     if cases:

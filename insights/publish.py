@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from casework.vocabulary import AGGRAVATING, NATURE, REACTIONS, RELATION
-from insights.periods import Unit
 from insights import suppression
+from insights.periods import Unit
 from insights.suppression import Cell, Table
 
 UNASSESSED = "not_assessed"
@@ -238,7 +238,8 @@ def publish_year(
         return found
 
     def gone_before(i: int, name: str) -> set[str]:
-        return set(rows[i].hidden.get(name, [])) if rows[i].hidden is not None else set()
+        before = rows[i].hidden
+        return set(before.get(name, [])) if before is not None else set()
 
     # 2. The breakdowns. Nature, level and relation share cells (each period's case count
     # is their row total, and "not yet assessed" is the same number in all three). The

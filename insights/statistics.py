@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Organisation
 from insights import releases
 from insights.models import StatsRelease
-from insights.periods import RELEASE_DELAY_DAYS, Unit, quarter_of
+from insights.periods import RELEASE_DELAY_DAYS, Unit, year_unit
 from insights.publish import CATEGORIES, DEADLINES, DURATIONS, TABLES
 
 
@@ -80,11 +80,9 @@ class Statistics:
 
     @property
     def next_release(self) -> date:
-        """The next date new figures can appear (a quarter's end plus the delay)."""
-        now = quarter_of(self.on)
-        index = now.year * 4 + now.n - 1
-        quarters = (Unit(i // 4, "quarter", i % 4 + 1) for i in range(index - 4, index + 2))
-        return min(q.release_on for q in quarters if q.release_on > self.on)
+        """The next date new figures can appear (a year's end plus the delay)."""
+        years = (year_unit(y) for y in range(self.on.year - 1, self.on.year + 2))
+        return min(y.release_on for y in years if y.release_on > self.on)
 
     def year(self, year: int) -> Year | None:
         return next((y for y in self.years if y.year == year), None)

@@ -48,10 +48,10 @@ def measure(session: Session, org: Organisation, scope: str = "org") -> Utility:
         raw = release.raw
         cells = [(int(raw["total"]), bool(hidden["total"]))]
         for name in TABLES:
-            gone = set(hidden.get(name, CATEGORIES[name]))
-            cells += [(cell(raw, name, c), c in gone) for c in CATEGORIES[name]]
-        for value, gone in cells:
+            hidden_here = set(hidden.get(name, CATEGORIES[name]))
+            cells += [(cell(raw, name, c), c in hidden_here) for c in CATEGORIES[name]]
+        for value, suppressed in cells:
             if value > 0:
                 out.nonzero += 1
-                out.shown += not gone
+                out.shown += not suppressed
     return out

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from accounts.models import Membership
-from insights import export, periods, statistics
+from insights import export, statistics
 from insights.periods import Unit
 from insights.publish import (
     ASSESSED_CATEGORIES,
