@@ -15,19 +15,23 @@ Primary suppression:
 - a cell with 1 to k−1 cases;
 - a category that holds every assessed case of a period (a reader who knows that
   someone reported in that period would learn what their case was about);
-- for an umbrella, also any count where the members other than the largest contributor
-  add up to fewer than k (a member's own leader could subtract their part).
+- a breakdown whose cases sit in fewer than two categories, or three when one is small,
+  whole: its zeros would say where every case is (`_row_primary`);
+- "any" (cases with a code) in the multi-valued tables, small or beside a hidden code;
+- for an umbrella, also any count where the members other than the n largest
+  contributors add up to fewer than k (the (n, k) rule: `insights.releases`).
 
 Complementary suppression is `insights.suppression.protect`, with the cells of periods
 released earlier held fixed: what was published cannot be taken back, so new figures
-(usually the year totals) give way instead. Nature, level and relation are protected
-together (`protect_linked`): their row totals and their "not yet assessed" cells are the
-same numbers, so a cell hidden in one of them is hidden in all three.
+(usually the year totals) give way instead. All five tables are protected as one system
+(`protect_linked`): the period count, "not yet assessed" and, for the multi-valued
+tables, the line none + any + not assessed = cases tie them together. With noise
+(`noisy`), only the primary rules apply, to the noisy values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,12 +119,6 @@ def _small(value: int, top: int | None, k: int, *, zero_counts: bool = False) ->
     return top is not None and value - top < k
 
 
-def _sensitive(raw: Raw, name: str, cat: str, k: int) -> bool:
-    """A cell of a released period that must be hidden: small, or everyone's value."""
-    value = cell(raw, name, cat)
-    return _primary(value, _top(raw, "tables", name, cat), assessed(raw), cat, k)
-
-
 def _primary(value: int, top: int | None, n_assessed: int, cat: str, k: int) -> bool:
     if _small(value, top, k):
         return True
@@ -177,8 +175,9 @@ def publish_year(
     what a reader derives from noisy figures is covered by the same guarantee (noise
     instead of extra suppression), and noisy rows need not add up.
     """
-    protect = _primary_only if noisy else suppression.protect
-    protect_linked = _linked_primary_only if noisy else suppression.protect_linked
+    protect = suppression.primary_only if noisy else suppression.protect
+    protect_linked = (suppression.linked_primary_only if noisy
+                      else suppression.protect_linked)
     if k < 3:
         raise ValueError("k must be at least 3 (a smaller group singles people out)")
     n = len(rows)
@@ -333,33 +332,6 @@ def publish_year(
             out[i]["deadlines"] = {d: deadlines(row.raw, d, k) if shown else None
                                    for d in DEADLINES}
     return out, year
-
-
-def _primary_only(
-    grid: Table, primary: Iterable[Cell], k: int, fixed: dict[Cell, bool] | None = None
-) -> set[Cell]:
-    """With noise: the primary cells, and what earlier releases hid."""
-    decided = fixed or {}
-    return {c for c in primary if decided.get(c) is not False} | {
-        c for c, s in decided.items() if s}
-
-
-def _linked_primary_only(
-    parts: Sequence[Table],
-    same: Sequence[Sequence[tuple[int, Cell]]],
-    primary: Sequence[Iterable[Cell]],
-    k: int,
-    fixed: Sequence[dict[Cell, bool]],
-) -> list[set[Cell]]:
-    """With noise: the primaries of each part; a number shown in several tables (one
-    noisy value) is hidden in all of them or in none."""
-    out = [_primary_only(part, cells, k, decided)
-           for part, cells, decided in zip(parts, primary, fixed, strict=True)]
-    for group in same:
-        if any(c in out[p] for p, c in group):
-            for p, c in group:
-                out[p].add(c)
-    return out
 
 
 def _columns(name: str) -> tuple[str, ...]:

@@ -347,6 +347,33 @@ def _reduce(row: dict[int, Fraction], basis: dict[int, dict[int, Fraction]]) -> 
         del row[col]
 
 
+def primary_only(
+    grid: Table, primary: Iterable[Cell], k: int, fixed: dict[Cell, bool] | None = None
+) -> set[Cell]:
+    """With noise: the primary cells, and what earlier releases hid."""
+    decided = fixed or {}
+    return {c for c in primary if decided.get(c) is not False} | {
+        c for c, s in decided.items() if s}
+
+
+def linked_primary_only(
+    parts: Sequence[Table],
+    same: Sequence[Sequence[tuple[int, Cell]]],
+    primary: Sequence[Iterable[Cell]],
+    k: int,
+    fixed: Sequence[dict[Cell, bool]],
+) -> list[set[Cell]]:
+    """With noise: the primaries of each part; a number shown in several tables (one
+    noisy value) is hidden in all of them or in none."""
+    out = [primary_only(part, cells, k, decided)
+           for part, cells, decided in zip(parts, primary, fixed, strict=True)]
+    for group in same:
+        if any(c in out[p] for p, c in group):
+            for p, c in group:
+                out[p].add(c)
+    return out
+
+
 def single_subtraction_leaks(table: Grid, hidden: set[Cell]) -> list[Cell]:
     """Hidden cells that one line gives away (all its other cells released)."""
     out = []
