@@ -16,7 +16,7 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -108,6 +108,12 @@ def _history(session: Session, org: Organisation, quarters: tuple[int, ...], on:
     current = quarter_of(on)
     index = current.year * 4 + current.n - 1
     n = 0
+    # The history is the organisation's own: it existed then (the statistics begin in the
+    # creation year and fold anything earlier into it).
+    first = index - len(quarters)
+    since = datetime(first // 4, 1, 1, tzinfo=UTC)
+    if org.created_at.replace(tzinfo=UTC) > since:
+        org.created_at = since
     for back, count in zip(range(len(quarters), 0, -1), quarters, strict=True):
         q = index - back
         start = date(q // 4, (q % 4) * 3 + 1, 1)

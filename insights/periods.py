@@ -131,10 +131,35 @@ def plan_year(
 
     `enough(unit)` says whether a unit has at least k cases (for an umbrella: at least k
     outside its largest member). Periods come back in calendar order.
+
+    A year is decided as a whole, once it is due: released early, a quarter could leave
+    a small remainder of its year that then has to be withheld — and a withheld period
+    hides the year's total with it. So the year is cut into the finest periods that each
+    have at least k cases: both halves when both have, each half into its quarters when
+    both quarters have; otherwise the year is one period. (Years of which something was
+    released under the earlier quarter-by-quarter plan are completed that way.)
     """
     out = [u for u in released if u.year == year]
     if any(u.grain == "year" for u in out):
         return []
+    if not out:
+        if not year_unit(year).due(on):
+            return []
+        halves = year_unit(year).halves()
+        if not all(enough(h) for h in halves):
+            return [year_unit(year)]
+        new = []
+        for half in halves:
+            quarters = half.quarters()
+            new += list(quarters) if all(enough(q) for q in quarters) else [half]
+        return new
+    return _continue_year(year, enough, on, out)
+
+
+def _continue_year(
+    year: int, enough: Callable[[Unit], bool], on: date, out: list[Unit]
+) -> list[Unit]:
+    """The quarter-by-quarter plan, for a year of which something is out already."""
     new: list[Unit] = []
     deferred: list[Unit] = []
     for half in year_unit(year).halves():
