@@ -173,3 +173,33 @@ def test_database_connections_cut_mid_transaction(live: Tier) -> None:
     assert again.status_code == 201, again.text
     reporter.sign_in(sealed)
     assert reporter.read_report(sealed)["what"] == "Tilkoblingen ble brutt."
+
+
+def test_daily_jobs_started_on_both_nodes_at_once_work_once(live: Tier) -> None:
+    """cron on every node: the job runs once (an advisory lock in PostgreSQL), and a node
+    that finds the lock taken says so and sends nothing."""
+    from datetime import timedelta
+
+    from trygg.jobs import lock_key
+
+    _filed(live, "Ingen har svart ennå.", "127.0.6.1")  # unacknowledged: a reminder is due
+    day = (date.today() + timedelta(days=30)).isoformat()
+
+    def mails() -> int:
+        return len(list(live.outbox.glob("*.eml")))
+
+    before = mails()
+    with _pg(live) as holder:  # another node is sending them right now
+        holder.execute("SELECT pg_advisory_lock(%s)", (lock_key("reminders"),))
+        held = live.flask("trygg", "reminders", "--on", day)
+        holder.execute("SELECT pg_advisory_unlock(%s)", (lock_key("reminders"),))
+    assert "another server" in held.stdout and mails() == before
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outputs = [r.stdout for r in pool.map(
+            lambda _: live.flask("trygg", "reminders", "--on", day), range(2))]
+    assert sum("skipped" in out for out in outputs) == 1, outputs
+    sent = mails() - before
+    assert sent >= 1
+    again = live.flask("trygg", "reminders", "--on", day)
+    assert "sent already" in again.stdout and mails() - before == sent
