@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from casework.vocabulary import AGGRAVATING, REACTIONS
+from casework.vocabulary import AGGRAVATING, EMPLOYER_ACTIONS
 from insights import noise
 from insights.publish import ANY, CATEGORIES, MULTI, NONE, PARTITION, UNASSESSED, empty_raw
 
@@ -15,7 +15,7 @@ from insights.publish import ANY, CATEGORIES, MULTI, NONE, PARTITION, UNASSESSED
 def test_the_sensitivity_follows_the_vocabulary() -> None:
     # A case changes its period's count, one cell of each partition, and at worst every
     # code of each multi-valued table: a new code from casework widens it by one.
-    assert noise.sensitivity() == 1 + 3 + len(AGGRAVATING) + len(REACTIONS)
+    assert noise.sensitivity() == 1 + 3 + len(AGGRAVATING) + len(EMPLOYER_ACTIONS)
 
 
 @pytest.mark.parametrize("epsilon", [0.5, 1.0, 4.0])
