@@ -19,7 +19,6 @@ import hmac
 import json
 import uuid
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,14 +29,15 @@ from casework.errors import BadSealedItem, CaseNotFound, CasePurged
 from casework.models import AuditEntry, Case, CaseExclusion, CaseHandler, Message
 from crypto import envelope as env
 from crypto.errors import EnvelopeError
+from trygg import clock
 
-OSLO = ZoneInfo("Europe/Oslo")
+OSLO = clock.OSLO
 MAX_ENVELOPE_CHARS = 4 * 1024 * 1024  # a message or note; attachments travel as streams
 
 
 def today() -> date:
-    """Deadlines and reporter-side dates are Norwegian calendar days."""
-    return datetime.now(OSLO).date()
+    """Deadlines and reporter-side dates are Norwegian calendar days (trygg.clock)."""
+    return clock.today()
 
 
 def _uuid(value: object) -> uuid.UUID:

@@ -33,6 +33,7 @@ from casework.models import (
 )
 from casework.vocabulary import EMPLOYER_ACTIONS, NATURE
 from insights.periods import quarter_of
+from trygg import clock
 from trygg.config import Config
 from trygg.seed import PEOPLE, SLUG, DemoRefused
 
@@ -81,7 +82,7 @@ def seed_history(session: Session, config: Config, *, on: date | None = None) ->
     """Add the demo history (idempotent); needs the demo organisation (`seed-demo`)."""
     if config.is_production:
         raise DemoRefused("The demo history never runs in production (TRYGG_ENV=production).")
-    on = on or date.today()
+    on = on or clock.today()
     demo = session.scalar(select(Organisation).where(Organisation.slug == SLUG))
     if demo is None:
         raise DemoRefused("Seed the demo organisation first: flask --app wsgi trygg seed-demo")

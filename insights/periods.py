@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
+
+from trygg import clock
 
 # Three months: the default feedback deadline (EU whistleblowing directive practice). By
 # then every case received in the period should have been assessed and its reactions
@@ -33,7 +35,7 @@ GRAINS = ("quarter", "half", "year")
 
 def today() -> date:
     """The date statistics are computed for (tests replace this function)."""
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 @dataclass(frozen=True, order=True)

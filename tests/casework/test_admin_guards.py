@@ -3,13 +3,13 @@ none tells the admin anything derived from cases."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from accounts.models import Membership
 from casework.models import CaseHandler
+from trygg import clock
 
 
 def _remove(client: Any, team: Any, membership: Any) -> Any:
@@ -73,7 +73,7 @@ def test_a_removed_sole_reader_goes_once_they_hand_over(
     admin.remove_membership(db_session, team.org, vera.public_id)
     assert vera.ended_at is not None
     db_session.add(CaseHandler(case_id=opened.case.id, membership_id=team.membership(team.rolf).id,
-                               added_on=date.today()))
+                               added_on=clock.today()))
     db_session.flush()
     handover.leave_case(db_session, opened.case, vera)
     db_session.expire_all()
@@ -102,9 +102,9 @@ def test_a_handler_can_be_removed_once_someone_else_reads_their_cases(
 ) -> None:
     opened = cases.open(team.org)
     purged = cases.open(team.org)
-    purged.case.purged_on = date.today()  # nothing left to read: it does not hold her
+    purged.case.purged_on = clock.today()  # nothing left to read: it does not hold her
     db_session.add(CaseHandler(case_id=opened.case.id, membership_id=team.membership(team.rolf).id,
-                               added_on=date.today()))
+                               added_on=clock.today()))
     db_session.commit()
     login_as(team.admin)
     vera = team.membership(team.vera)
@@ -117,7 +117,7 @@ def test_a_deactivated_colleague_does_not_count_as_a_reader(
 ) -> None:
     opened = cases.open(team.org)
     db_session.add(CaseHandler(case_id=opened.case.id, membership_id=team.membership(team.rolf).id,
-                               added_on=date.today()))
+                               added_on=clock.today()))
     team.rolf.active = False
     db_session.commit()
     login_as(team.admin)

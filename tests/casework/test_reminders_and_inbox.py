@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,13 +10,14 @@ from flask import Flask
 
 from casework import reminders
 from casework.models import Case
+from trygg import clock
 from trygg.mail import outbox
 
 
 def test_reminders_count_overdue_and_soon_without_content(
     app: Flask, cases: Any, team: Any, db_session: Any
 ) -> None:
-    today = date.today()
+    today = clock.today()
     late = cases.open(team.org, received_on=today - timedelta(days=10))  # acknowledge by: -3
     soon = cases.open(team.org, received_on=today - timedelta(days=6))   # acknowledge by: +1
     calm = cases.open(team.org, received_on=today)
@@ -47,7 +48,7 @@ def test_reminders_count_overdue_and_soon_without_content(
 
 def test_feedback_given_ends_the_feedback_deadline(cases: Any, team: Any,
                                                    db_session: Any) -> None:
-    today = date.today()
+    today = clock.today()
     opened = cases.open(team.org, received_on=today - timedelta(days=100))
     opened.case.state = "assessing"
     db_session.flush()
@@ -59,7 +60,7 @@ def test_feedback_given_ends_the_feedback_deadline(cases: Any, team: Any,
 
 def test_inbox_filters_sorts_and_pages(client: Any, login_as: Any, cases: Any, team: Any,
                                        db_session: Any) -> None:
-    today = date.today()
+    today = clock.today()
     opened = [cases.open(team.org, received_on=today - timedelta(days=i)) for i in range(30)]
     opened[3].case.state = "closed"
     opened[3].case.closed_on = today

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from crypto import envelope
 from crypto._b64 import b64d
 from tests.casework.conftest import private_key
 from tests.conftest import new_key
+from trygg import clock
 
 
 def _case_url(team: Any, opened: Any, path: str = "") -> str:
@@ -47,7 +47,7 @@ def test_state_moves_forward_with_a_reason_and_is_logged(
     assert response.status_code == 303
     case = db_session.get(Case, vera_case.case.id)
     assert case.state == "acknowledged"
-    assert case.acknowledged_on == date.today()
+    assert case.acknowledged_on == clock.today()
     change = ("case.state", "received>acknowledged:receipt_confirmed", "ok")
     assert change in _audit(db_session, case)
     page = client.get(_case_url(team, vera_case)).get_data(as_text=True)
@@ -128,7 +128,7 @@ def test_assessment_and_decisions_are_stored_as_codes(
     assert _state(client, team, vera_case, "measures", "measures_decided").status_code == 303
     assert _state(client, team, vera_case, "closed", "measures_completed").status_code == 303
     case = db_session.get(Case, vera_case.case.id)
-    assert case.state == "closed" and case.closed_on == date.today()
+    assert case.state == "closed" and case.closed_on == clock.today()
     actions = [a[0] for a in _audit(db_session, case) if a[2] == "ok"]
     assert actions.count("case.state") == 4
     assert "assessment.recorded" in actions and "decisions.recorded" in actions
@@ -178,7 +178,7 @@ def test_closing_needs_an_outcome_unless_withdrawn(client: Any, team: Any, vera_
     assert _state(client, team, vera_case, "closed", "withdrawn_by_reporter").status_code == 303
     # Reopening gives a fresh feedback deadline and cancels a pending purge warning.
     case = db_session.get(Case, vera_case.case.id)
-    case.purge_warned_on = date.today()
+    case.purge_warned_on = clock.today()
     db_session.flush()
     assert _state(client, team, vera_case, "assessing", "new_information").status_code == 303
     case = db_session.get(Case, vera_case.case.id)
@@ -209,7 +209,7 @@ def test_reply_sealed_to_reporter_and_handlers_opens_with_the_receipt(
     opened = envelope.unseal(body, vera_case.keys.private_key, vera_case.case.context + "/message")
     assert json.loads(opened)["text"] == "Takk, vi tar kontakt."
     assert envelope.unseal(body, private_key(team.vera), vera_case.case.context + "/message")
-    assert db_session.get(Case, vera_case.case.id).feedback_on == date.today()
+    assert db_session.get(Case, vera_case.case.id).feedback_on == clock.today()
     assert _audit(db_session, vera_case.case)[-1][:2] == ("message.sent", "feedback")
 
 
@@ -304,7 +304,7 @@ def test_a_deactivated_colleague_does_not_block_replies(
 
     kari = factory.person(team.org, "handler", title="Verneombud 2")
     db_session.add(CaseHandler(case_id=vera_case.case.id,
-                               membership_id=team.membership(kari).id, added_on=date.today()))
+                               membership_id=team.membership(kari).id, added_on=clock.today()))
     kari.active = False
     db_session.commit()
     data = client.get(_case_url(team, vera_case, "/sealed")).get_json()
@@ -354,7 +354,7 @@ def test_a_version_1_assessment_is_shown_as_version_1(
     db_session.add(Assessment(
         case_id=vera_case.case.id, model_version="1", nature="physical", frequency="repeated",
         relation="superior", power="strong", consequences="impaired_work", criminal=False,
-        level=4, assessed_on=date.today(),
+        level=4, assessed_on=clock.today(),
     ))
     db_session.commit()
     page = client.get(_case_url(team, vera_case) + "?lang=en").get_data(as_text=True)
@@ -370,18 +370,18 @@ def test_what_the_employer_did_is_recorded_apart_from_the_recommendations(
     assessment = db_session.get(Assessment, vera_case.case.id)
     url = _case_url(team, vera_case, "/employer-actions")
     seen = assessment.updated_at.isoformat()
-    future = (date.today().replace(year=date.today().year + 1)).isoformat()
+    future = (clock.today().replace(year=clock.today().year + 1)).isoformat()
     for data in ({"actions": ["flogging"]}, {"actions": ["written_warning"]},
                  {"actions": ["written_warning"], "decided_on": future,
                   "source": "written_answer"},
-                 {"actions": ["written_warning"], "decided_on": date.today().isoformat()}):
+                 {"actions": ["written_warning"], "decided_on": clock.today().isoformat()}):
         response = client.post(url, data={"seen": seen, **data})
         assert response.status_code == 400, data
         db_session.refresh(assessment)
         assert assessment.employer_actions == []
     response = client.post(url, data={
         "seen": seen, "actions": ["written_warning", "training"],
-        "decided_on": date.today().isoformat(), "source": "written_answer"})
+        "decided_on": clock.today().isoformat(), "source": "written_answer"})
     assert response.status_code == 303
     db_session.refresh(assessment)
     assert sorted(a.code for a in assessment.employer_actions) == ["training", "written_warning"]
@@ -392,7 +392,7 @@ def test_what_the_employer_did_is_recorded_apart_from_the_recommendations(
 
     exported = export._assessment(assessment)
     assert sorted(exported["employer_actions"], key=lambda a: a["code"]) == [
-        {"code": c, "decided_on": date.today().isoformat(), "source": "written_answer"}
+        {"code": c, "decided_on": clock.today().isoformat(), "source": "written_answer"}
         for c in ("training", "written_warning")
     ]
     assert (exported["kind"], exported["context"]) == ("sexual_harassment", ["party_premiere"])

@@ -8,7 +8,6 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from typing import Any
 
 import psycopg
@@ -21,6 +20,7 @@ from crypto import envelope, stream
 from tests.deploy.reporter import Reporter, new_report
 from tests.deploy.tier import Tier, wait_until
 from tests.reporting.support import Sealed
+from trygg import clock
 from trygg.extensions import db
 
 
@@ -49,7 +49,7 @@ def _attach(tier: Tier, sealed: Sealed, data: bytes) -> str:
                                          "size": len(data)}).encode(),
                              keys, case.context + "/attachment-meta")
         intake.store_stream(db.session, case, key=key, meta=meta, stream=pieces,
-                            limits=intake.Limits(10**8, 10**9), today=date.today(),
+                            limits=intake.Limits(10**8, 10**9), today=clock.today(),
                             size=len(data))
         db.session.commit()
         file_id = str(db.session.scalars(
@@ -183,7 +183,7 @@ def test_daily_jobs_started_on_both_nodes_at_once_work_once(live: Tier) -> None:
     from trygg.jobs import lock_key
 
     _filed(live, "Ingen har svart ennå.", "127.0.6.1")  # unacknowledged: a reminder is due
-    day = (date.today() + timedelta(days=30)).isoformat()
+    day = (clock.today() + timedelta(days=30)).isoformat()
 
     def mails() -> int:
         return len(list(live.outbox.glob("*.eml")))

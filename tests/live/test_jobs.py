@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from tests.conftest import make_config
 from tests.live.client import ROOT
 from tests.reporting import support
 from tests.reporting.conftest import Database
-from trygg import jobs
+from trygg import clock, jobs
 from trygg.extensions import db
 from trygg.mail import outbox
 
@@ -35,7 +35,7 @@ def _overdue_case(database: Database) -> None:
             reporter_public_key=sealed.keys.public_key, report=sealed.body["report"],
             idempotency_key=os.urandom(32))
         intake.open_case(db.session(), destination, submission, secret="s" * 40,
-                         today=date.today() - timedelta(days=10))
+                         today=clock.today() - timedelta(days=10))
         db.session.commit()
         db.session.remove()
 

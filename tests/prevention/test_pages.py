@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from prevention import documents, signals
 from prevention.models import Document, Production
+from trygg import clock
 
 BASE = "/orgs/prev-org/prevention"
 
@@ -138,7 +139,7 @@ def test_the_annual_report_prints_and_the_balansemerket_steps_show(as_role: Any)
     assert "2026" in report and "Bra år." in report
     page = client.get(f"{BASE}/balansemerket").get_data(as_text=True)
     assert "Kurs" in page
-    future = (date.today() + timedelta(days=30)).isoformat()
+    future = (clock.today() + timedelta(days=30)).isoformat()
     assert client.post(f"{BASE}/balansemerket", data={"step": "course",
                                                       "done_on": future}).status_code == 400
 

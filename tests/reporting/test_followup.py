@@ -19,6 +19,7 @@ from crypto import stream as stream_v1
 from tests.conftest import new_key
 from tests.reporting import support
 from tests.reporting.conftest import Org, submit
+from trygg import clock
 
 
 @pytest.fixture()
@@ -428,11 +429,10 @@ def test_attachment_limits(
 def test_a_purged_case_takes_nothing_more(
     client: FlaskClient, db_session: Session, org: Org, reported: support.Sealed
 ) -> None:
-    from datetime import date
 
     token = login_js(client, org, reported)
     case = case_of(db_session, reported)
-    case.report, case.purged_on, case.state = None, date.today(), "closed"
+    case.report, case.purged_on, case.state = None, clock.today(), "closed"
     db_session.commit()
     body = envelope.seal(
         b"{}",
