@@ -120,6 +120,7 @@ def _helpers() -> dict[str, Any]:
 
 # A global, not a context value: imported macros (reporting/_limits.html) see only globals.
 bp.add_app_template_global(limit_attrs, "limit_attrs")
+bp.add_app_template_global(rurl, "rurl")
 
 
 @bp.app_template_filter("format_number")

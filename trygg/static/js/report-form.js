@@ -162,6 +162,14 @@ async function onSubmit(event) {
     form.elements.namedItem("what").focus();
     return;
   }
+  // Over a limit: refused before anything is sealed, never cut (the counter says by how much).
+  const tooLong = [...form.querySelectorAll("[data-limit]")]
+    .find((el) => [...el.value.replace(/\r\n/g, "\n")].length > Number(el.dataset.limit));
+  if (tooLong) {
+    showError(error, S.too_long);
+    tooLong.focus();
+    return;
+  }
   const fileProblem = checkFiles();
   if (fileProblem) {
     showError(error, fileProblem);
