@@ -17,6 +17,7 @@ from casework.models import Attachment
 from reporting import document
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.browser.test_reporting import (
+    EXTERNAL,
     INTERNAL,
     Demo,
     _accessible_without_js,
@@ -27,6 +28,17 @@ from trygg.extensions import db
 
 PHONE = {"width": 390, "height": 844}
 NEUTRAL = "https://www.yr.no/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits(live_server: LiveServer) -> Iterator[None]:
+    """These tests sign in with receipts often; leave the live server's limits as found
+    (5 receipt logins a minute) for the other tests."""
+    from trygg.extensions import limiter
+
+    limiter.reset()
+    yield
+    limiter.reset()
 
 
 @pytest.fixture()
@@ -265,3 +277,25 @@ def test_a_reloaded_no_js_receipt_no_longer_claims_to_be_shown_once(
     page.reload()
     assert "already been sent" in page.locator("main").inner_text()
     assert "shown only this once" not in page.locator("main").inner_text()
+
+
+def test_the_follow_up_page_names_who_reads_the_case(
+    browser: Any, nojs_page: Any, live_server: LiveServer
+) -> None:
+    page = nojs_page
+    page.goto(live_server("/r/demo/report?lang=en"))
+    page.fill("#what", "Det gjelder verneombudet.")
+    page.get_by_label(f"Leave out {INTERNAL}", exact=False).first.check()
+    page.click("button[type=submit]")
+    receipt = page.locator("[data-receipt]").inner_text().strip()
+    with Demo(live_server) as demo:
+        support.reply_as_handler(db.session, demo.latest(), EXTERNAL, "Jeg har lest det.")
+        db.session.commit()
+    page.goto(live_server("/r/demo/follow-up?lang=en"))
+    page.fill("#receipt", receipt)
+    page.click("button[type=submit]")
+    readers = page.locator(".case-status .readers").inner_text()
+    assert f"{EXTERNAL} – the organisation's external advisor" in readers
+    assert INTERNAL not in readers and "safety representative" not in readers
+    assert "External advisor" in page.locator(".thread").inner_text()
+    _accessible_without_js(browser, live_server, page.content())
