@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -22,6 +22,7 @@ from trygg import access
 from trygg.extensions import db
 from trygg.mail import MailError, send_mail
 from trygg.nav import role_name
+from trygg.urls import external_base
 
 Page = str | Response | tuple[str, int]
 
@@ -115,7 +116,7 @@ def org_invite(org_slug: str) -> Page:
                          f"invitation={invitation.id} role={invitation.role}"
                          + (" external" if invitation.external else ""))
             db.session.commit()
-            link = current_app.config["TRYGG"].base_url + url_for(
+            link = external_base() + url_for(
                 "accounts.accept_invitation", token=token
             )
             # Rendered, not redirected: the link is shown this once and stored nowhere.

@@ -322,6 +322,6 @@ def _receipt_page(org: Organisation, receipt: str, files: list[services.SealedFi
 
 # The follow-up pages, the JSON endpoints and the admins' referral page register on this
 # blueprint too.
-from reporting import admin, api, followup, info  # noqa: E402
+from reporting import admin, api, followup, info, onboarding  # noqa: E402
 
-__all__ = ["admin", "api", "bp", "followup", "info", "rurl"]
+__all__ = ["admin", "api", "bp", "followup", "info", "onboarding", "rurl"]
