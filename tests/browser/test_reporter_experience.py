@@ -299,3 +299,59 @@ def test_the_follow_up_page_names_who_reads_the_case(
     assert INTERNAL not in readers and "safety representative" not in readers
     assert "External advisor" in page.locator(".thread").inner_text()
     _accessible_without_js(browser, live_server, page.content())
+
+
+_CONTROLS = "main button:visible, main a.button:visible, main .actions a:visible"
+
+
+def _touching(page: Any) -> list[str]:
+    """Pairs of visible controls whose boxes touch or overlap (less than 4 px apart)."""
+    boxes = page.locator(_CONTROLS).evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [e.textContent.trim(), r.left, r.top, r.right, r.bottom]; })")
+    found = []
+    for i, (a, l1, t1, r1, b1) in enumerate(boxes):
+        for b, l2, t2, r2, b2 in boxes[i + 1:]:
+            apart_x = max(l2 - r1, l1 - r2)
+            apart_y = max(t2 - b1, t1 - b2)
+            if apart_x < 4 and apart_y < 4:
+                found.append(f"{a!r} / {b!r}")
+    return found
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_buttons_on_the_receipt_and_follow_up_pages_do_not_touch(
+    nojs_page: Any, live_server: LiveServer, width: int
+) -> None:
+    page = nojs_page
+    page.set_viewport_size({"width": width, "height": 900})
+    receipt = _send_without_js(page, live_server, "Noe skjedde.")
+    assert _touching(page) == []
+    page.goto(live_server("/r/demo/follow-up?lang=en"))
+    page.fill("#receipt", receipt)
+    page.click("button[type=submit]")
+    page.click(".your-report summary")
+    assert _touching(page) == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_buttons_with_javascript_do_not_touch(
+    js_page: Any, live_server: LiveServer, width: int
+) -> None:
+    page = js_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server("/r/demo/report?lang=en"))
+    page.wait_for_selector("#report-form[data-ready]")
+    page.fill("#what", "Noe skjedde.")
+    page.click("[data-submit]")
+    page.wait_for_selector("#receipt-panel:not([hidden])")
+    assert _touching(page) == []
+    receipt = page.locator("#receipt-js").inner_text().strip()
+    page.locator("[data-receipt-saved]").check()
+    page.goto(live_server("/r/demo/follow-up?lang=en"))
+    page.wait_for_selector("body[data-ready]")
+    page.fill("#receipt", receipt)
+    page.click("button[type=submit]")
+    page.wait_for_selector("body[data-ready]")
+    page.wait_for_selector("[data-thread]:not([hidden])")
+    assert _touching(page) == []
