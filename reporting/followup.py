@@ -32,8 +32,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from accounts.models import Organisation
 from casework import intake
-from casework.services import case_memberships
 from casework.models import Case
+from casework.services import case_memberships
 from crypto import envelope as envelope_v1
 from crypto import receipt as receipts
 from crypto import stream as stream_v1

@@ -161,5 +161,12 @@ class DeleteForm(FlaskForm):
     pass
 
 
-__all__ = ["ConsentForm", "limit_attrs", "DeleteForm", "IntakeForm", "LocalReferralForm", "MessageForm",
-           "ReceiptForm"]
+__all__ = [
+    "ConsentForm",
+    "DeleteForm",
+    "IntakeForm",
+    "LocalReferralForm",
+    "MessageForm",
+    "ReceiptForm",
+    "limit_attrs",
+]

@@ -10,11 +10,10 @@ from flask import current_app, g, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
 from casework import intake
+from reporting.views import bp
 from trygg import access, nav
 from trygg.extensions import db
 from trygg.urls import external_base
-
-from reporting.views import bp
 
 _LINK = ("reporting.admin_start", _l("Get started: share the reporting page"))
 if _LINK not in nav.ROLE_LINKS["admin"]:
