@@ -354,3 +354,17 @@ def test_buttons_with_javascript_do_not_touch(
     page.wait_for_selector("body[data-ready]")
     page.wait_for_selector("[data-thread]:not([hidden])")
     assert _touching(page) == []
+
+
+def test_the_advice_list_never_leaves_the_texts_column_empty_beside_it(
+    js_page: Any, live_server: LiveServer
+) -> None:
+    page = js_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server("/r/demo?lang=en"))
+    texts = page.locator(".org-texts").bounding_box()
+    aside = page.locator(".org-aside").bounding_box()
+    # The aside is at most a screen tall (it scrolls), so the row is as tall as the texts.
+    assert aside["height"] <= 800
+    assert aside["height"] <= texts["height"]
+    assert_accessible(page)
