@@ -52,8 +52,8 @@ extract-messages: $(DEVSTAMP) ## Extract new UI strings into each package's cata
 run: $(STAMP) translations ## Set up everything, seed the demo organisation and serve on http://127.0.0.1:5000
 	@mkdir -p instance
 	$(FLASK) db upgrade
-	$(FLASK) trygg seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	TRYGG_BASE_URL=$${TRYGG_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) trygg seed-demo
+	TRYGG_BASE_URL=$${TRYGG_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 demo-history: $(STAMP) ## Give the demo organisation three years of assessed cases, so the demo leader sees charts (development only)
 	@mkdir -p instance

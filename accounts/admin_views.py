@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,11 +17,13 @@ from werkzeug.wrappers import Response
 from accounts import admin, appointments, invitations
 from accounts.blueprint import bp
 from accounts.forms import ConfirmForm, InviteForm, OrganisationForm, TitleForm
+from accounts.invite_notes import before_invite
 from accounts.models import Membership
 from trygg import access
 from trygg.extensions import db
 from trygg.mail import MailError, send_mail
 from trygg.nav import role_name
+from trygg.urls import external_base
 
 Page = str | Response | tuple[str, int]
 
@@ -94,6 +96,7 @@ def org_invite(org_slug: str) -> Page:
     org = g.org
     form = InviteForm()
     if form.validate_on_submit():
+        notes = before_invite(db.session(), org, form.email.data, form.role.data)
         try:
             token = admin.invite(
                 db.session(),
@@ -121,7 +124,7 @@ def org_invite(org_slug: str) -> Page:
                          f"invitation={invitation.id} role={invitation.role}"
                          + (" external" if invitation.external else ""))
             db.session.commit()
-            link = current_app.config["TRYGG"].base_url + url_for(
+            link = external_base() + url_for(
                 "accounts.accept_invitation", token=token
             )
             # Rendered, not redirected: the link is shown this once and stored nowhere.
@@ -132,7 +135,8 @@ def org_invite(org_slug: str) -> Page:
                 role=form.role.data,
                 link=link,
                 mailed=_mail_invitation(form.email.data, org.name, form.role.data, link),
-                valid_days=invitations.VALID_DAYS,
+                valid_days=invitations.VALID_DAYS, notes=notes,
+                member_roles=[role_name(r) for r in notes.member_roles],
             )
     status = 400 if form.errors else 200
     return render_template(
@@ -144,10 +148,13 @@ def _mail_invitation(email: str, org_name: str, role: str, link: str) -> bool:
     """Send the link by mail; False if that failed (the admin still has the link)."""
     subject = _("Invitation to %(org)s in Trygg", org=org_name)
     body = _(
-        "You are invited to %(org)s in Trygg, with the role %(role)s.\n\n"
+        "%(inviter)s invites you to %(org)s in Trygg, with the role %(role)s.\n\n"
+        "Trygg is where %(org)s receives and follows up reports of sexual harassment: "
+        "reports are encrypted, and only the people chosen to read them can.\n\n"
         "Open this link within %(days)d days to accept. It works once:\n%(link)s\n\n"
         "If you did not expect this, you can ignore this message.",
         org=org_name, role=role_name(role), days=invitations.VALID_DAYS, link=link,
+        inviter=current_user.name,
     )
     try:
         send_mail(email, subject, body)

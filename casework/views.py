@@ -248,7 +248,10 @@ def save_assessment(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, 
     case = load_case(case_id)
     form = AssessmentForm()
     if not form.validate_on_submit():
-        flash(_("The assessment had a value that is not one of the choices. Nothing was saved."),
+        unanswered = any(not form[name].data for name in form.errors if name in form)
+        flash(_("Some questions are not answered yet; they are marked in the assessment below. "
+                "Nothing was saved.") if unanswered else
+              _("The assessment had a value that is not one of the choices. Nothing was saved."),
               "error")
         return _case_page(case, refuse(case, "assessment.recorded",
                                        CaseworkError("bad_assessment")), assessment_form=form)

@@ -128,7 +128,10 @@ def api_login(org_slug: str) -> Response | tuple[Response, int]:
         return _json_error("not_found", 401)
     session = guard.ReporterSession(body["lookup_token"])
     # The form token for this session: the browser cannot compute it (it is keyed).
-    response = jsonify(status="signed_in", token=guard.session_token(session))
+    token = guard.session_token(session)
+    if body["page_only"]:
+        return jsonify(status="page_only", token=token, session=guard.sealed(org, session))
+    response = jsonify(status="signed_in", token=token)
     guard.start(response, org, session)
     # It carries the session's form token and sets the session cookie: never kept by a cache.
     response.headers["Cache-Control"] = "no-store"

@@ -33,6 +33,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from accounts.models import Organisation
 from casework import intake
 from casework.models import Case
+from casework.services import case_memberships
 from crypto import envelope as envelope_v1
 from crypto import receipt as receipts
 from crypto import stream as stream_v1
@@ -149,6 +150,7 @@ def _case_page(
         received=format_date(case.received_on, "long"), choices=_form_context_choices(),
         max_file_mb=config.attachment_max_file // (1024 * 1024), format_date=format_date,
         consented=any(i.kind == "consent" for i in view.items),
+        readers=[(m.title, m.external) for m in case_memberships(db.session(), case)],
     )
     response = _no_store(make_response(html))
     guard.start(response, org, session)  # slide the idle timeout

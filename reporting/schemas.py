@@ -63,6 +63,9 @@ class SessionSchema(_Strict):
     """POST /r/<org>/api/session: a receipt login with the lookup token only."""
 
     lookup_token = B64Bytes(32, required=True)
+    # True: no cookie; the sealed session comes back in the answer for this page alone (the
+    # file uploads right after a report leave nothing signed in behind them).
+    page_only = fields.Boolean(load_default=False)
 
 
 class MessageSchema(_Strict):

@@ -37,6 +37,7 @@ from crypto import receipt as receipts
 from crypto import stream as stream_v1
 from crypto.errors import ReceiptTypoError
 from trygg.mail import MailError, send_mail_later
+from trygg.urls import external_base
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,7 @@ def seal_files_for_case(
 
 
 def _inbox_link(org_slug: str) -> str:
-    base = current_app.config["TRYGG"].base_url
+    base = external_base()
     candidates: list[tuple[str, dict[str, Any]]] = [
         ("casework.inbox", {"org_slug": org_slug}), ("accounts.login", {})]
     for endpoint, values in candidates:

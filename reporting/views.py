@@ -38,7 +38,7 @@ from accounts.models import Organisation
 from casework import directory, intake
 from casework.models import Case
 from reporting import document, guard, replay, services
-from reporting.forms import IntakeForm
+from reporting.forms import IntakeForm, limit_attrs
 from trygg import access
 from trygg.extensions import csrf, db, limiter
 from trygg.i18n import current_language
@@ -130,6 +130,18 @@ def _helpers() -> dict[str, Any]:
     return {"rurl": rurl}
 
 
+# A global, not a context value: imported macros (reporting/_limits.html) see only globals.
+bp.add_app_template_global(limit_attrs, "limit_attrs")
+bp.add_app_template_global(rurl, "rurl")
+
+
+@bp.app_template_filter("format_number")
+def _format_number(value: int) -> str:
+    from flask_babel import format_decimal
+
+    return str(format_decimal(value))
+
+
 @bp.app_template_filter("report_labels")
 def _report_labels(codes: list[str] | None, labels: dict[str, Any]) -> list[str]:
     """The labels of chosen codes, in the form's order (for showing a report document)."""
@@ -214,7 +226,7 @@ def _form_context(org: Organisation, form: IntakeForm, error: str | None = None)
         "form_token": guard.form_token(org),
         "max_file_mb": config.attachment_max_file // (1024 * 1024),
         "max_case_mb": config.attachment_max_case // (1024 * 1024),
-        "b64url": b64url,
+        "b64url": b64url, "signed_in": guard.signed_in(org),
         "choices": {"periods": document.PERIODS, "settings": document.SETTINGS,
                     "roles": document.ROLES, "before": document.BEFORE, "wants": document.WANTS,
             "about": document.ABOUT, "status": document.STATUS},
@@ -244,9 +256,11 @@ def _uploads(field_name: str = "attachments") -> list[services.Upload]:
                             f.read()) for f in files]
 
 
-def _form_error(org: Organisation, form: IntakeForm, code: str) -> tuple[Response, int]:
+def _form_error(org: Organisation, form: IntakeForm, code: str,
+                dropped: list[str] | None = None) -> tuple[Response, int]:
     status = STATUS.get(code, 400)
-    html = render_template("reporting/form.html", **_form_context(org, form, error_message(code)))
+    html = render_template("reporting/form.html", **_form_context(org, form, error_message(code)),
+                           dropped_files=dropped or [])
     return _no_store(make_response(html)), status
 
 
@@ -267,8 +281,10 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
     if not valid:
         form.idempotency_key.data = form.idempotency_key.data or b64url(os.urandom(32))
         if form.exclude.errors:  # someone left out was removed while the form was open
-            return _form_error(org, form, "unknown_handler")
-        html = render_template("reporting/form.html", **_form_context(org, form))
+            return _form_error(org, form, "unknown_handler", [u.name for u in uploads])
+        # A browser cannot be given a file back: say it must be chosen again.
+        html = render_template("reporting/form.html", **_form_context(org, form),
+                               dropped_files=[u.name for u in uploads])
         return _no_store(make_response(html)), 400
     key = _b64d(form.idempotency_key.data)
     secret = current_app.config["SECRET_KEY"]
@@ -279,12 +295,13 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
     limits = services.limits()
     if (any(len(u.data) > limits.max_file for u in uploads)
             or sum(len(u.data) for u in uploads) > limits.max_case):
-        return _form_error(org, form, "too_large")
+        return _form_error(org, form, "too_large", [u.name for u in uploads])
+    names = [u.name for u in uploads]
     try:
         doc = document.build(form.fields_for_document(), current_language())
         excluded = frozenset(uuid.UUID(x) for x in form.exclude.data or [])
     except ValueError:
-        return _form_error(org, form, "invalid")
+        return _form_error(org, form, "invalid", names)
     destination = intake.Destination.of(db.session(), org)
     try:
         sealed = services.seal_report(destination, doc, excluded=excluded,
@@ -304,8 +321,8 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         db.session.rollback()
         if (isinstance(exc, intake.Conflict)  # sent twice at once: the other one filed it
                 and intake.find_by_idempotency(db.session(), org, key, secret=secret)):
-            return _receipt_page(org, services.receipt_for(key), [], repeated=True)
-        return _form_error(org, form, exc.code)
+            return _sent_again(org, form, key, sent)  # the replay rule decides, as below
+        return _form_error(org, form, exc.code, names)
     except IntegrityError:
         db.session.rollback()
         if intake.find_by_idempotency(db.session(), org, key, secret=secret) is None:
@@ -332,12 +349,12 @@ def _sent_again(org: Organisation, form: IntakeForm, key: bytes,
 def _receipt_page(org: Organisation, receipt: str, files: list[services.SealedFile], *,
                   repeated: bool) -> Response:
     html = render_template("reporting/receipt.html", org=org, receipt=receipt, files=files,
-                           repeated=repeated)
+                           repeated=repeated, signed_in=guard.signed_in(org))
     return _no_store(make_response(html))
 
 
 # The follow-up pages, the JSON endpoints and the admins' referral page register on this
 # blueprint too.
-from reporting import admin, api, followup  # noqa: E402
+from reporting import admin, api, followup, info, onboarding  # noqa: E402
 
-__all__ = ["admin", "api", "bp", "followup", "rurl"]
+__all__ = ["admin", "api", "bp", "followup", "info", "onboarding", "rurl"]

@@ -48,5 +48,11 @@ def role_name(role: str) -> str:
     return str(ROLE_NAMES.get(role, role))
 
 
+def role_link_endpoints() -> set[str]:
+    """The endpoints this app has (a sub-navigation lists only those)."""
+    return set(current_app.view_functions)
+
+
 def install(app: Flask) -> None:
-    app.jinja_env.globals.update(role_links=role_links, role_name=role_name)
+    app.jinja_env.globals.update(role_links=role_links, role_name=role_name,
+                                 role_link_endpoints=role_link_endpoints)

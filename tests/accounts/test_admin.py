@@ -423,3 +423,16 @@ def test_other_roles_do_not_get_the_admin_pages(
     for path in ("settings", "people", "people/invite"):
         assert client.get(f"/orgs/{org.slug}/admin/{path}").status_code == 404
 
+
+
+def test_inviting_twice_or_a_member_says_so_and_the_mail_says_who_and_what(
+    app: Flask, client: FlaskClient, org: Any, admin_person: Any, db_session: Session
+) -> None:
+    first = text(_invite(client, org, email="to@example.test"))
+    assert "earlier link stops working" not in first
+    mail = outbox(app.config["TRYGG"])[-1].get_content()
+    assert admin_person.name in mail and "sexual harassment" in mail
+    second = text(_invite(client, org, email="to@example.test"))
+    assert "That earlier link stops working now" in second
+    own = text(_invite(client, org, email=admin_person.email, role="leader", title=""))
+    assert "is already a member here, as Administrator" in own

@@ -88,6 +88,8 @@ def test_from_report_to_closed_case(
     page.goto(live_server("/orgs/demo/cases?lang=nb"))  # bokmål, kept in the session
     link = page.get_by_role("link", name=re.compile(short))
     expect(link).to_be_visible()
+    row = page.get_by_role("row", name=re.compile(short))
+    expect(row).to_contain_text("(i dag)")  # not "for 0 dager siden"
     assert_accessible(page)
     link.click()
 
@@ -103,6 +105,7 @@ def test_from_report_to_closed_case(
     report = page.locator("[data-slot=report]")
     expect(report).to_contain_text("Regissøren tok meg på låret under prøven.")
     expect(report).to_contain_text("Det har skjedd før.")
+    expect(report).to_contain_text("engelsk")  # the report's language named, not "en"
     assert page.locator("#key-passphrase").input_value() == ""
 
     # A reply, sealed in the browser, counting as feedback.

@@ -170,6 +170,33 @@ def test_decisions_outside_the_vocabulary_or_stale_are_refused(
         assert assessment.reactions == [] and assessment.outcome is None
 
 
+def test_an_empty_assessment_says_what_is_missing_beside_the_fields(
+    client: Any, team: Any, vera_case: Any
+) -> None:
+    _to_assessing(client, team, vera_case)
+    response = client.post(_case_url(team, vera_case, "/assessment"), data={})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "ikke besvart" in page  # not "a value that is not one of the choices"
+    assert "ikke er blant valgene" not in page
+    assert 'id="assessment-errors"' in page and 'href="#nature-error"' in page
+
+
+def test_an_empty_decision_is_refused_not_audited(
+    client: Any, team: Any, vera_case: Any, db_session: Any
+) -> None:
+    _to_assessing(client, team, vera_case)
+    client.post(_case_url(team, vera_case, "/assessment"), data=ASSESSMENT)
+    assessment = db_session.get(Assessment, vera_case.case.id)
+    before = _audit(db_session, vera_case.case)
+    response = client.post(_case_url(team, vera_case, "/decisions"),
+                           data={"seen": assessment.updated_at.isoformat()})
+    assert response.status_code == 400
+    assert "Velg minst én anbefaling" in response.get_data(as_text=True)
+    new = [e for e in _audit(db_session, vera_case.case) if e not in before]
+    assert new == [("decisions.recorded", "empty_decision", "refused")]  # refused, not recorded
+
+
 def test_closing_needs_an_outcome_unless_withdrawn(client: Any, team: Any, vera_case: Any,
                                                    db_session: Any) -> None:
     _to_assessing(client, team, vera_case)

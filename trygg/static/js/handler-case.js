@@ -16,6 +16,16 @@ const fromUtf8 = new TextDecoder("utf-8", { fatal: true });
 let sealed = null;
 let key = null;
 
+/** "nb" → "norsk bokmål" in the page's own language (the code itself if unknown). */
+function languageName(code) {
+  try {
+    const names = new Intl.DisplayNames([document.documentElement.lang || "nb"], { type: "language" });
+    return names.of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(props)) {
@@ -115,7 +125,7 @@ function renderReport(doc) {
     items.push(row(f.contact, generic({ contact_name: c.name, contact_reach: c.reach,
       contact_when: c.when })));
   }
-  if (doc.lang) items.push(row(t.language, doc.lang));
+  if (doc.lang) items.push(row(t.language, languageName(doc.lang)));
   for (const item of items) if (item) dl.append(item);
   return dl;
 }
