@@ -125,9 +125,11 @@ def end(response: Response, org: Org) -> None:
                            samesite="Strict")
 
 
-def signed_in(org: Org) -> bool:
-    """Whether this browser holds a valid reporter cookie for the organisation."""
-    return _open_session(org, request.cookies.get(COOKIE)) is not None
+def sign_out_token(org: Org) -> str | None:
+    """For a browser still signed in by cookie, the form token its sign-out needs (the
+    sign-out checks it, so no other site can sign the reporter out); else None."""
+    session = _open_session(org, request.cookies.get(COOKIE))
+    return session_token(session) if session is not None else None
 
 
 def current(org: Org) -> ReporterSession | None:
@@ -232,6 +234,6 @@ __all__ = [
     "keep_uploads_in_memory",
     "sealed",
     "session_token",
-    "signed_in",
+    "sign_out_token",
     "start",
 ]

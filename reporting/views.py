@@ -226,7 +226,7 @@ def _form_context(org: Organisation, form: IntakeForm, error: str | None = None)
         "form_token": guard.form_token(org),
         "max_file_mb": config.attachment_max_file // (1024 * 1024),
         "max_case_mb": config.attachment_max_case // (1024 * 1024),
-        "b64url": b64url, "signed_in": guard.signed_in(org),
+        "b64url": b64url, "signed_in": guard.sign_out_token(org),
         "choices": {"periods": document.PERIODS, "settings": document.SETTINGS,
                     "roles": document.ROLES, "before": document.BEFORE, "wants": document.WANTS,
             "about": document.ABOUT, "status": document.STATUS},
@@ -349,7 +349,7 @@ def _sent_again(org: Organisation, form: IntakeForm, key: bytes,
 def _receipt_page(org: Organisation, receipt: str, files: list[services.SealedFile], *,
                   repeated: bool) -> Response:
     html = render_template("reporting/receipt.html", org=org, receipt=receipt, files=files,
-                           repeated=repeated, signed_in=guard.signed_in(org))
+                           repeated=repeated, signed_in=guard.sign_out_token(org))
     return _no_store(make_response(html))
 
 
