@@ -80,8 +80,31 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as pw:
         instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
+        yield QuietIconBrowser(instance)
         instance.close()
+
+
+def _blank_icon(route: Any) -> None:
+    route.fulfill(status=200, content_type="image/svg+xml",
+                  body="<svg xmlns='http://www.w3.org/2000/svg'/>")
+
+
+class QuietIconBrowser:
+    """The browser, whose every context answers the icon itself: Chromium fetches it
+    lazily, and a context closed mid-request leaves the test server's file handle to the
+    garbage collector (a ResourceWarning, an error under filterwarnings=error, blamed on
+    whichever test runs next)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.route("**/favicon.svg", _blank_icon)
+        return context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")
