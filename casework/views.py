@@ -409,4 +409,5 @@ def leave(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int]:
     return redirect(url_for("casework.inbox", org_slug=g.org.slug), code=303)
 
 
-from casework import api  # noqa: E402,F401 - registers the JSON and stream endpoints on bp
+# The JSON and stream endpoints, and issue 12's workflow pages, register on bp too.
+from casework import api, workflow_views  # noqa: E402,F401

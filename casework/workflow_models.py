@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.models import Membership
 from casework.vocabulary import check_sql
 from trygg.database import db
 
@@ -38,3 +39,5 @@ class HandlerNotice(db.Model):  # type: ignore[name-defined]
     messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     due_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     last_sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    membership: Mapped[Membership] = relationship()
