@@ -18,7 +18,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from accounts.models import Organisation, Person
-from casework import audit, notices, reminders, retention
+from casework import audit, followups, notices, reminders, retention
 from casework.bundle import b64e, fingerprint, signing_key
 from casework.services import today
 from trygg.extensions import db
@@ -87,6 +87,29 @@ def reminders_command(on: object) -> None:
     day = on.date() if on is not None else today()  # type: ignore[attr-defined]
     sent = reminders.send(db.session(), on=day, notify=_remind)
     click.echo(f"Deadline reminders sent: {sent}")
+    work = followups.due_counts(db.session(), on=day)
+    for due in work:
+        _remind_work(due)
+    click.echo(f"Task and review reminders sent: {len(work)}")
+
+
+def _remind_work(due: followups.DueWork) -> None:
+    org = due.membership.organisation
+    with force_locale(MAIL_LANGUAGE):
+        lines = [_("Hello,"), ""]
+        if due.tasks:
+            lines.append(ngettext("%(num)d task in cases for %(org)s is due in the next few days "
+                                  "or overdue.",
+                                  "%(num)d tasks in cases for %(org)s are due in the next few "
+                                  "days or overdue.", due.tasks, org=org.name))
+        if due.reviews:
+            lines.append(ngettext("%(num)d interim measure in %(org)s should be reviewed.",
+                                  "%(num)d interim measures in %(org)s should be reviewed.",
+                                  due.reviews, org=org.name))
+        lines += ["", _("Sign in to see the cases: %(url)s", url=_inbox_url(org)), "",
+                  _("(This message says nothing about what is in the cases.)")]
+        subject = _("Trygg: tasks and reviews")
+    _send(due.membership.person.email, subject, "\n".join(lines))
 
 
 def _notice(due: notices.Due) -> bool:

@@ -33,3 +33,45 @@ NOTICE_MODES: dict[str, LazyString] = {
     "immediate": _l("A mail soon after something new arrives (several may share one mail)"),
     "digest": _l("One mail a day with what arrived"),
 }
+
+TASK_KINDS: dict[str, LazyString] = {
+    "follow_up_measure": _l("Follow up a measure"),
+    "ask_employer": _l("Ask the employer what they have done"),
+    "feedback_to_reporter": _l("Give the reporter feedback"),
+    "meet_reporter": _l("Meet the reporter"),
+    "check_retaliation": _l("Check for retaliation"),
+    "other": _l("Other (see the notes)"),
+}
+
+MEETING_KINDS: dict[str, LazyString] = {
+    "with_reporter": _l("Conversation with the person affected"),
+    "witness": _l("Conversation with a witness"),
+    "employer": _l("Meeting with the employer"),
+    "person_concerned": _l("Conversation with the person concerned"),
+}
+
+MEETING_ROLES: dict[str, LazyString] = {
+    "reporter": _l("The person affected"),
+    "safety_representative": _l("Safety representative"),
+    "employer": _l("The employer"),
+    "witness": _l("Witness"),
+    "person_concerned": _l("The person concerned"),
+    "support_person": _l("Support person"),
+    "union_representative": _l("Union representative (tillitsvalgt)"),
+}
+
+SUPPORT_ROLES: dict[str, LazyString] = {
+    "": _l("None recorded"),
+    "colleague": _l("A colleague"),
+    "union_representative": _l("Union representative (tillitsvalgt)"),
+    "family_or_friend": _l("Family or a friend"),
+    "other": _l("Someone else"),
+}
+
+AUDIT_ACTIONS: dict[str, LazyString] = {
+    "interim.recorded": _l("Recorded an interim measure"),
+    "task.added": _l("Added a task"),
+    "task.done": _l("Marked a task done"),
+    "meeting.recorded": _l("Recorded a meeting"),
+    "support.set": _l("Recorded the support person"),
+}

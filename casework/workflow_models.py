@@ -8,14 +8,14 @@ whichever process sends a due mail claims the row first (casework/notices.py).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Membership
 from casework.vocabulary import check_sql
-from trygg.database import db
+from trygg.database import IntPk, PublicId, db
 
 NOTICE_MODES = ("immediate", "digest")
 
@@ -41,3 +41,91 @@ class HandlerNotice(db.Model):  # type: ignore[name-defined]
     last_sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
     membership: Mapped[Membership] = relationship()
+
+
+# -- between the report and its closure (casework/followups.py) ---------------------------
+
+INTERIM_CODES = ("interim_separation", "suspension", "protective_measures")
+TASK_KINDS = ("follow_up_measure", "ask_employer", "feedback_to_reporter", "meet_reporter",
+              "check_retaliation", "other")
+MEETING_KINDS = ("with_reporter", "witness", "employer", "person_concerned")
+MEETING_ROLES = ("reporter", "safety_representative", "employer", "witness",
+                 "person_concerned", "support_person", "union_representative")
+SUPPORT_ROLES = ("colleague", "union_representative", "family_or_friend", "other")
+
+
+class InterimMeasure(db.Model):  # type: ignore[name-defined]
+    """A protective measure while the employer investigates: codes only, dates only."""
+
+    __tablename__ = "interim_measure"
+    __table_args__ = (CheckConstraint(check_sql("code", INTERIM_CODES), name="code"),)
+
+    id: Mapped[IntPk]
+    public_id: Mapped[PublicId]
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, default=None)
+    review_on: Mapped[date] = mapped_column(Date)
+
+
+class CaseTask(db.Model):  # type: ignore[name-defined]
+    """Something to do by a date. A kind from a fixed list, never free text: the reminder
+    mail may then say how many are due without saying anything about a case."""
+
+    __tablename__ = "case_task"
+    __table_args__ = (CheckConstraint(check_sql("kind", TASK_KINDS), name="kind"),)
+
+    id: Mapped[IntPk]
+    public_id: Mapped[PublicId]
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    done_on: Mapped[date | None] = mapped_column(Date, default=None)
+
+
+class Meeting(db.Model):  # type: ignore[name-defined]
+    """A meeting: structured facts in the clear, the summary and agreed follow-ups sealed
+    like a note (a thread message of kind "note", handlers only)."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (CheckConstraint(check_sql("kind", MEETING_KINDS), name="kind"),)
+
+    id: Mapped[IntPk]
+    public_id: Mapped[PublicId]
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(24))
+    participants: Mapped[str] = mapped_column(String(200))  # role codes, comma separated
+    support_present: Mapped[bool] = mapped_column(Boolean, default=False)
+    note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("message.id", ondelete="SET NULL"), default=None
+    )
+
+
+class CaseSupport(db.Model):  # type: ignore[name-defined]
+    """The reporter has a support person (a role, never a name)."""
+
+    __tablename__ = "case_support"
+    __table_args__ = (CheckConstraint(check_sql("role", SUPPORT_ROLES), name="role"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+
+
+class CheckIn(db.Model):  # type: ignore[name-defined]
+    """A retaliation check-in the reporter answered (step 1, 2, 3: about 1, 3 and 6 months
+    after the first hand-off or the closure). The answer itself is a sealed thread message;
+    this row says only that, and when (a date), the step was answered."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (
+        UniqueConstraint("case_id", "step"),
+        CheckConstraint("step IN (1, 2, 3)", name="step"),
+    )
+
+    id: Mapped[IntPk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    answered_on: Mapped[date] = mapped_column(Date)

@@ -140,7 +140,7 @@ def _case_page(
         }
     intake.mark_read_by_reporter(db.session(), case)
     db.session.commit()
-    from reporting import handoff_consent  # registers its routes on bp, imports this module
+    from reporting import handoff_consent  # imports this module: not at the top
 
     config = current_app.config["TRYGG"]
     html = render_template(

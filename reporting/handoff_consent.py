@@ -62,7 +62,21 @@ def page_context(case: Case, key: bytes | None) -> dict[str, Any]:
         "handoff_released": released,
         "handoff_opened": opened,
         "handoff_recipients": _recipient_words(),
+        **_after(case),
     }
+
+
+def _after(case: Case) -> dict[str, Any]:
+    """The retaliation check-in that is due, and until when the page stays open."""
+    from datetime import timedelta
+
+    from casework import checkins
+
+    keep_until = None
+    if case.state == "closed" and case.closed_on is not None:
+        keep_until = case.closed_on + timedelta(days=case.organisation.retention_days)
+    return {"checkin_step": checkins.due_step(db.session(), case, on=services.today()),
+            "keep_until": keep_until}
 
 
 def _recipient_words() -> dict[str, str]:

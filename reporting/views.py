@@ -305,6 +305,6 @@ def _receipt_page(org: Organisation, receipt: str, files: list[services.SealedFi
 
 # The follow-up pages, the JSON endpoints and the admins' referral page register on this
 # blueprint too.
-from reporting import admin, api, followup  # noqa: E402
+from reporting import admin, api, checkin, followup, handoff_consent  # noqa: E402
 
-__all__ = ["admin", "api", "bp", "followup", "rurl"]
+__all__ = ["admin", "api", "bp", "checkin", "followup", "handoff_consent", "rurl"]

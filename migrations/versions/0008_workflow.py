@@ -1,4 +1,5 @@
-"""the verneombud's workflow: hand-off kinds, versioned consent, recipients, notices
+"""the verneombud's workflow: hand-off kinds, versioned consent, recipients, notices, interim measures, tasks, meetings,
+support persons and retaliation check-ins
 
 Revision ID: 0008_workflow
 Revises: 0004_assessment_v2
@@ -51,11 +52,99 @@ def upgrade():
             batch_op.f('ck_handoff_recipient'),
             "recipient IN ('daglig_leder', 'styreleder', 'hr', 'owner', 'other')")
 
+    op.create_table('case_support',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=32), nullable=False),
+    sa.CheckConstraint("role IN ('colleague', 'union_representative', 'family_or_friend', 'other')", name=op.f('ck_case_support_role')),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_case_support_case_id_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('case_id', name=op.f('pk_case_support'))
+    )
+    op.create_table('case_task',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.Uuid(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('done_on', sa.Date(), nullable=True),
+    sa.CheckConstraint("kind IN ('follow_up_measure', 'ask_employer', 'feedback_to_reporter', 'meet_reporter', 'check_retaliation', 'other')", name=op.f('ck_case_task_kind')),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_case_task_case_id_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_task')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_case_task_public_id'))
+    )
+    with op.batch_alter_table('case_task', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_task_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_task_due_on'), ['due_on'], unique=False)
+
+    op.create_table('check_in',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('answered_on', sa.Date(), nullable=False),
+    sa.CheckConstraint('step IN (1, 2, 3)', name=op.f('ck_check_in_step')),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_check_in_case_id_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_check_in')),
+    sa.UniqueConstraint('case_id', 'step', name=op.f('uq_check_in_case_id'))
+    )
+    with op.batch_alter_table('check_in', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_check_in_case_id'), ['case_id'], unique=False)
+
+    op.create_table('interim_measure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.Uuid(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=True),
+    sa.Column('review_on', sa.Date(), nullable=False),
+    sa.CheckConstraint("code IN ('interim_separation', 'suspension', 'protective_measures')", name=op.f('ck_interim_measure_code')),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_interim_measure_case_id_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interim_measure')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_interim_measure_public_id'))
+    )
+    with op.batch_alter_table('interim_measure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interim_measure_case_id'), ['case_id'], unique=False)
+
+    op.create_table('meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.Uuid(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('participants', sa.String(length=200), nullable=False),
+    sa.Column('support_present', sa.Boolean(), nullable=False),
+    sa.Column('note_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("kind IN ('with_reporter', 'witness', 'employer', 'person_concerned')", name=op.f('ck_meeting_kind')),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_meeting_case_id_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['note_id'], ['message.id'], name=op.f('fk_meeting_note_id_message'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_meeting_public_id'))
+    )
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_case_id'), ['case_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_case_id'))
+
+    op.drop_table('meeting')
+    with op.batch_alter_table('interim_measure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interim_measure_case_id'))
+
+    op.drop_table('interim_measure')
+    with op.batch_alter_table('check_in', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_check_in_case_id'))
+
+    op.drop_table('check_in')
+    with op.batch_alter_table('case_task', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_task_due_on'))
+        batch_op.drop_index(batch_op.f('ix_case_task_case_id'))
+
+    op.drop_table('case_task')
+    op.drop_table('case_support')
     with op.batch_alter_table('handoff', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_handoff_recipient'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_handoff_kind'), type_='check')
