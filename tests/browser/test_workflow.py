@@ -35,6 +35,7 @@ VERA = next(p for p in PEOPLE if p.email.startswith("verneombud@"))
 V1 = "En person med ansvar har tatt på en medarbeider under en prøve."
 V2 = "En person med ansvar har flere ganger tatt på en medarbeider under prøver."
 NAMED = "Regissøren har tatt på skuespilleren under prøvene; skuespilleren har meldt fra."
+ERROR = ".flash-error:not([data-js-error])"  # the server's message, not the script's slot
 STATE_NAMES = {"acknowledged": "Bekreftet mottatt", "assessing": "Under vurdering",
                "measures": "Tiltak", "closed": "Avsluttet"}
 
@@ -174,7 +175,7 @@ def test_a_case_through_both_hand_offs_follow_up_and_a_check_in(
     expect(reporter.locator("#handoff blockquote")).to_contain_text(V1)
     _write_summary(page, V2)
     _agree(reporter)  # to the version on the screen, which has changed since
-    expect(reporter.locator(".flash-error:not([data-js-error])")).to_contain_text("changed since you read it")
+    expect(reporter.locator(ERROR)).to_contain_text("changed since you read it")
     reporter.wait_for_selector("body[data-ready]")
     expect(reporter.locator("#handoff blockquote")).to_contain_text(V2)
     _agree(reporter)
@@ -202,7 +203,7 @@ def test_a_case_through_both_hand_offs_follow_up_and_a_check_in(
     reporter.wait_for_selector("body[data-ready]")
     expect(reporter.locator("#handoff blockquote")).to_contain_text(NAMED)
     _agree(reporter)
-    expect(reporter.locator(".flash-error:not([data-js-error])")).to_contain_text("This summary names you")
+    expect(reporter.locator(ERROR)).to_contain_text("This summary names you")
     reporter.wait_for_selector("body[data-ready]")
     _agree(reporter, name_me=True)
     expect(reporter.locator("main")).to_contain_text("consent to this version is recorded")

@@ -93,6 +93,16 @@ function generic(value) {
   return dl;
 }
 
+// A language by its name in the page's language ("norsk bokmål", not "nb").
+function languageName(code) {
+  try {
+    const names = new Intl.DisplayNames([document.documentElement.lang || "nb"], { type: "language" });
+    return names.of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
 function renderReport(doc) {
   if (!doc || doc.type !== "trygg/report") return generic(doc);
   const f = t.fields || {};
@@ -114,7 +124,7 @@ function renderReport(doc) {
     items.push(row(f.contact, generic({ contact_name: c.name, contact_reach: c.reach,
       contact_when: c.when })));
   }
-  if (doc.lang) items.push(row(t.language, doc.lang));
+  if (doc.lang) items.push(row(t.language, languageName(doc.lang)));
   for (const item of items) if (item) dl.append(item);
   return dl;
 }

@@ -1,0 +1,38 @@
+"""The case page as a workplace (issue 12): reply templates, feedback from what the employer
+did, «i dag» in the inbox."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from casework.models import Assessment, EmployerAction
+
+
+def test_the_inbox_says_today_not_zero_days_ago(
+    client: Any, login_as: Any, team: Any, cases: Any
+) -> None:
+    cases.open(team.org, received_on=date.today())
+    login_as(team.vera)
+    page = client.get(f"/orgs/{team.org.slug}/cases").get_data(as_text=True)
+    assert "(i dag)" in page and "0 dager siden" not in page
+
+
+def test_reply_templates_and_feedback_from_what_the_employer_did(
+    client: Any, login_as: Any, team: Any, cases: Any, db_session: Any
+) -> None:
+    opened = cases.open(team.org)
+    login_as(team.vera)
+    url = f"/orgs/{team.org.slug}/cases/{opened.case.public_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "data-reply-templates" in page and "støtteperson" in page
+    assert "data-feedback-from-employer" not in page  # nothing recorded yet
+    db_session.add(Assessment(case_id=opened.case.id, nature="verbal", frequency="once",
+                              relation="peer", power="none", consequences="none", level=1,
+                              model_version="2", criminal=False, assessed_on=date.today()))
+    db_session.add(EmployerAction(case_id=opened.case.id, code="written_warning",
+                                  decided_on=date.today(), source="written_answer"))
+    db_session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "data-feedback-from-employer" in page
+    assert "Arbeidsgiveren har fortalt meg" in page
