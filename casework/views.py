@@ -27,6 +27,7 @@ from casework import (
     labels,
     services,
     states,
+    triage,
     workflow_labels,
 )
 from casework.errors import BadAssessment, CaseNotFound, CaseworkError
@@ -193,6 +194,7 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
 def case_page(org_slug: str, case_id: uuid.UUID) -> tuple[str, int]:
     case = load_case(case_id)
     services.log_view(db.session(), case, me(), "case.viewed")
+    triage.mark_seen(db.session(), case, me())
     db.session.commit()
     return _case_page(case)
 

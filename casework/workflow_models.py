@@ -129,3 +129,17 @@ class CheckIn(db.Model):  # type: ignore[name-defined]
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
     step: Mapped[int] = mapped_column(Integer)
     answered_on: Mapped[date] = mapped_column(Date)
+
+
+class CaseSeen(db.Model):  # type: ignore[name-defined]
+    """How far in the thread a handler had come when they last opened the case (per-handler
+    unread markers: casework/triage.py). A sequence number, no time."""
+
+    __tablename__ = "case_seen"
+
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("membership.id", ondelete="CASCADE"), primary_key=True
+    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    seen_seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField
 from wtforms.validators import InputRequired, Optional
 
-from casework import followups, labels, notices, services, workflow_labels
+from casework import followups, labels, notices, services, triage, workflow_labels
 from casework.errors import CaseworkError
 from casework.forms import MultiCheckboxField, options
 from casework.views import bp, me
@@ -40,7 +40,13 @@ def _workflow_globals() -> dict[str, Any]:
         row = db.session.get(HandlerNotice, me().id)
         return NoticeForm(formdata=None, mode=row.mode if row else "immediate")
 
-    return {"notice_form": notice_form}
+    def triage_for(rows: Any) -> dict[str, Any]:
+        """The inbox's markers and summary line for the signed-in handler."""
+        marks = triage.unread(db.session(), me(), [r.case.id for r in rows])
+        return {"marks": marks, "summary": triage.summary(db.session(), me(),
+                                                          on=services.today())}
+
+    return {"notice_form": notice_form, "triage_for": triage_for}
 
 
 @bp.post("/notices")

@@ -36,3 +36,28 @@ def test_reply_templates_and_feedback_from_what_the_employer_did(
     page = client.get(url).get_data(as_text=True)
     assert "data-feedback-from-employer" in page
     assert "Arbeidsgiveren har fortalt meg" in page
+
+
+def test_per_handler_unread_markers_and_the_summary_line(
+    client: Any, login_as: Any, team: Any, cases: Any, db_session: Any
+) -> None:
+    from casework import triage
+
+    opened = cases.open(team.org)
+    vera, rolf = team.membership(team.vera), team.membership(team.rolf)
+    db_session.commit()
+    assert triage.unread(db_session, vera, [opened.case.id]) == {opened.case.id: "new"}
+    login_as(team.vera)
+    inbox = f"/orgs/{team.org.slug}/cases"
+    assert 'data-mark="new"' in client.get(inbox).get_data(as_text=True)
+    client.get(f"/orgs/{team.org.slug}/cases/{opened.case.public_id}")
+    assert triage.unread(db_session, vera, [opened.case.id]) == {}
+    cases.reporter_says(opened, "En ting til.")
+    db_session.commit()
+    assert triage.unread(db_session, vera, [opened.case.id]) == {opened.case.id: "unread"}
+    page = client.get(inbox).get_data(as_text=True)
+    assert 'data-mark="unread"' in page and "data-triage" in page
+    # Another handler's marker is their own.
+    assert triage.unread(db_session, rolf, [opened.case.id]) == {opened.case.id: "new"}
+    summary = triage.summary(db_session, vera, on=date.today())
+    assert (summary.new, summary.unread, summary.due_this_week) == (0, 1, 1)
