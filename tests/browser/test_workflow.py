@@ -165,6 +165,17 @@ def test_a_case_through_both_hand_offs_follow_up_and_a_check_in(
     page.fill("#key-passphrase", KEY_PASSPHRASE)
     page.locator("[data-keybar=unlock] button[type=submit]").click()
     expect(root).to_have_attribute("data-state", "ready")
+
+    # The inbox, unlocked: a preview and a search, both in the browser.
+    page.goto(live_server("/orgs/demo/cases?sort=newest"))
+    row = page.locator(f"tr:has(a:text('{str(case.public_id)[:8]}'))")
+    expect(row.locator("[data-preview]")).to_contain_text("Regissøren tok meg")
+    page.fill("#inbox-search", "etter lunsj")
+    expect(row).to_be_visible()
+    page.fill("#inbox-search", "ingenting slikt her")
+    expect(row).to_be_hidden()
+    page.goto(case_url)
+    expect(root).to_have_attribute("data-state", "ready")
     _state(page, "acknowledged")
     _state(page, "assessing")
     _write_summary(page, V1)
