@@ -61,3 +61,21 @@ def test_per_handler_unread_markers_and_the_summary_line(
     assert triage.unread(db_session, rolf, [opened.case.id]) == {opened.case.id: "new"}
     summary = triage.summary(db_session, vera, on=date.today())
     assert (summary.new, summary.unread, summary.due_this_week) == (0, 1, 1)
+
+
+def test_the_case_page_says_what_is_next(
+    client: Any, login_as: Any, team: Any, cases: Any, db_session: Any
+) -> None:
+    from datetime import timedelta
+
+    from casework.workflow_models import CaseTask
+
+    opened = cases.open(team.org)
+    db_session.add(CaseTask(case_id=opened.case.id, kind="meet_reporter",
+                            due_on=date.today() - timedelta(days=1)))
+    db_session.commit()
+    login_as(team.vera)
+    page = client.get(f"/orgs/{team.org.slug}/cases/{opened.case.public_id}")
+    text = page.get_data(as_text=True)
+    assert 'id="next-actions"' in text
+    assert "Bekreft overfor den som meldte" in text and "Møt den som meldte" in text
