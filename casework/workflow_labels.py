@@ -68,7 +68,14 @@ SUPPORT_ROLES: dict[str, LazyString] = {
     "other": _l("Someone else"),
 }
 
+LINK_KINDS: dict[str, LazyString] = {
+    "same_person": _l("The same person"),
+    "same_production": _l("The same production"),
+    "related": _l("Related in another way"),
+}
+
 AUDIT_ACTIONS: dict[str, LazyString] = {
+    "link.added": _l("Linked the case to another case"),
     "interim.recorded": _l("Recorded an interim measure"),
     "task.added": _l("Added a task"),
     "task.done": _l("Marked a task done"),

@@ -143,3 +143,31 @@ class CaseSeen(db.Model):  # type: ignore[name-defined]
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"),
                                          primary_key=True)
     seen_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+LINK_KINDS = ("same_person", "same_production", "related")
+
+
+class CaseLink(db.Model):  # type: ignore[name-defined]
+    """Two cases of one organisation that belong together (casework/links.py); the reason
+    is a sealed note in the thread of the case it was written in."""
+
+    __tablename__ = "case_link"
+    __table_args__ = (
+        UniqueConstraint("from_case_id", "to_case_id"),
+        CheckConstraint(check_sql("kind", LINK_KINDS), name="kind"),
+        CheckConstraint("from_case_id <> to_case_id", name="not_self"),
+    )
+
+    id: Mapped[IntPk]
+    public_id: Mapped[PublicId]
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    from_case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"),
+                                              index=True)
+    to_case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"),
+                                            index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("message.id", ondelete="SET NULL"), default=None
+    )

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField
 from wtforms.validators import InputRequired, Optional
 
-from casework import followups, labels, notices, services, triage, workflow_labels
+from casework import followups, labels, links, notices, services, triage, workflow_labels
 from casework.errors import CaseworkError
 from casework.forms import MultiCheckboxField, options
 from casework.views import bp, me
@@ -122,7 +122,15 @@ def _followup_globals() -> dict[str, Any]:
             "meeting_form": MeetingForm(formdata=None),
             "support_form": SupportForm(formdata=None, role=followups.support(session, case)),
             "words": workflow_labels,
+            "links": links.links_for(session, case, me()),
+            "link_form": _link_form(case),
         }
+
+    def _link_form(case: Any) -> Any:
+        form = LinkForm(formdata=None)
+        form.other.choices = options((str(c.public_id), _("Case %(id)s", id=str(c.public_id)[:8]))
+                                     for c in links.candidates(db.session(), case, me()))
+        return form
 
     return {"followup_data": followup_data}
 
@@ -193,3 +201,26 @@ def set_support(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int]
     return _followup(case_id, SupportForm, "support.set", "followups", lambda case, f: (
         followups.set_support(db.session(), case, me(), f.role.data or "")),
         _("The support person is saved."))
+
+
+class LinkForm(FlaskForm):
+    other = SelectField(choices=[], validators=[InputRequired()], validate_choice=False)
+    kind = SelectField(choices=options(workflow_labels.LINK_KINDS.items()),
+                       validators=[InputRequired()])
+    summary = HiddenField()  # the reason, sealed in the browser like a note
+
+
+@bp.post("/cases/<uuid:case_id>/links")
+@access.org("handler")
+def add_link(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int]:
+    """Link this case to another of the handler's cases in the organisation."""
+
+    def save(case: Any, f: Any) -> object:
+        try:
+            other = uuid.UUID(f.other.data)
+        except ValueError:
+            raise links.BadLink("other") from None
+        return links.link(db.session(), case, me(), other_id=other, kind=f.kind.data,
+                          reason=f.summary.data or None, on=services.today())
+
+    return _followup(case_id, LinkForm, "link.added", "links", save, _("The cases are linked."))

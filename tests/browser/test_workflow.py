@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from casework import notices
 from casework.models import Case, Handoff, Message
+from casework.services import today
 from casework.workflow_models import CaseTask, CheckIn, InterimMeasure, Meeting
 from crypto import envelope, receipt
 from tests.browser.conftest import LiveServer, sign_in
@@ -237,10 +238,10 @@ def test_a_case_through_both_hand_offs_follow_up_and_a_check_in(
     expect(page.locator(".flash-success")).to_contain_text("Frigitt")
 
     # A meeting (its summary sealed in the browser), an interim measure and a task.
-    today = date.today().isoformat()
+    day = today().isoformat()
     page.goto(case_url)
     expect(root).to_have_attribute("data-state", "ready")
-    page.fill("#meeting-date", today)
+    page.fill("#meeting-date", day)
     page.select_option("#meeting-kind", "with_reporter")
     for role in ("reporter", "safety_representative", "support_person"):
         page.check(f"input[name=participants][value={role}]")
@@ -249,12 +250,12 @@ def test_a_case_through_both_hand_offs_follow_up_and_a_check_in(
     page.get_by_role("button", name="Lagre møtet").click()
     expect(page.locator(".flash-success")).to_contain_text("Møtet er lagret")
     page.select_option("#interim-code", "interim_separation")
-    page.fill("#interim-start", today)
-    page.fill("#interim-review", (date.today() + timedelta(days=14)).isoformat())
+    page.fill("#interim-start", day)
+    page.fill("#interim-review", (today() + timedelta(days=14)).isoformat())
     page.get_by_role("button", name="Lagre det midlertidige tiltaket").click()
     expect(page.locator(".flash-success")).to_contain_text("midlertidige tiltaket er lagret")
     page.select_option("#task-kind", "ask_employer")
-    page.fill("#task-due", (date.today() + timedelta(days=21)).isoformat())
+    page.fill("#task-due", (today() + timedelta(days=21)).isoformat())
     page.get_by_role("button", name="Legg til oppgaven").click()
     expect(page.locator(".flash-success")).to_contain_text("Oppgaven er lagret")
     expect(page.locator("[data-list=tasks]")).to_contain_text("Spør arbeidsgiveren")
@@ -279,7 +280,7 @@ def test_a_case_through_both_hand_offs_follow_up_and_a_check_in(
         assert db.session.scalar(select(CaseTask).where(CaseTask.case_id == case.id))
         # A month passes after the first release.
         for h in db.session.scalars(select(Handoff).where(Handoff.case_id == case.id)):
-            h.released_on = date.today() - timedelta(days=35)
+            h.released_on = today() - timedelta(days=35)
         db.session.commit()
         db.session.remove()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from casework import checkins, followups
 from casework.models import AuditEntry, Handoff, Message
+from casework.services import today
 from casework.workflow_models import CaseSupport, CaseTask, CheckIn, InterimMeasure, Meeting
 from crypto import envelope
 
-TODAY = date.today()
+TODAY = today()
 
 
 def _url(team: Any, opened: Any, path: str = "") -> str:
@@ -173,3 +174,35 @@ def test_retaliation_check_ins_after_hand_off_and_closure(
     assert "færre oppdrag" in opened["text"]
     assert checkins.due_step(db_session, case, on=TODAY) is None
     assert checkins.due_step(db_session, case, on=TODAY + timedelta(days=60)) == 2
+
+
+def test_cases_are_linked_only_by_a_handler_of_both_inside_one_organisation(
+    client: Any, login_as: Any, team: Any, cases: Any, db_session: Any
+) -> None:
+    from casework.workflow_models import CaseLink
+
+    first = cases.open(team.org)
+    second = cases.open(team.org)
+    hidden = cases.open(team.org, excluded=(team.membership(team.vera),))
+    login_as(team.vera)
+    page = client.get(_url(team, first)).get_data(as_text=True)
+    assert str(second.case.public_id) in page and str(hidden.case.public_id) not in page
+    # A case this handler does not handle: refused as not found, audited, nothing linked.
+    response = client.post(_url(team, first, "/links"), data={
+        "other": str(hidden.case.public_id), "kind": "same_person"})
+    assert response.status_code == 400
+    assert db_session.scalar(select(CaseLink)) is None
+    assert ("link.added", "not_found") in _refused(db_session, first)
+    assert client.post(_url(team, first, "/links"), data={
+        "other": str(first.case.public_id), "kind": "same_person"}).status_code == 400
+    reason = _note(team, first, "Samme regissør som i den andre saken.")
+    response = client.post(_url(team, first, "/links"), data={
+        "other": str(second.case.public_id), "kind": "same_person", "summary": reason})
+    assert response.status_code == 303
+    link = db_session.scalar(select(CaseLink))
+    assert link.kind == "same_person" and link.note_id is not None
+    assert "regissør" not in db_session.get(Message, link.note_id).body
+    page = client.get(_url(team, second)).get_data(as_text=True)
+    assert f"Sak {str(first.case.public_id)[:8]}" in page
+    assert client.post(_url(team, second, "/links"), data={
+        "other": str(first.case.public_id), "kind": "same_production"}).status_code == 400

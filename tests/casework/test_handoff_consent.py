@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from casework.models import AuditEntry, Handoff
+from casework.services import today
 from casework.vocabulary import handoff_checklist
 from crypto import envelope
 
@@ -97,7 +97,7 @@ def test_early_general_consent_never_blocks_the_question_and_never_releases(
     assert ("handoff.released", "consent_missing") in _refusals(db_session, vera_case)
     assert _answer(reporter, team, handoff).status_code == 200
     db_session.refresh(handoff)
-    assert handoff.consent_version == 1 and handoff.consented_on == date.today()
+    assert handoff.consent_version == 1 and handoff.consented_on == today()
     assert _release(client, team, vera_case).status_code == 303
     db_session.refresh(handoff)
     assert handoff.released_on is not None
@@ -129,7 +129,7 @@ def test_a_changed_text_needs_consent_again_and_consent_can_be_withdrawn(
     # Withdrawn before release: the release is refused.
     assert _answer(reporter, team, handoff, action="withdraw").status_code == 200
     db_session.refresh(handoff)
-    assert handoff.consent_version is None and handoff.consent_withdrawn_on == date.today()
+    assert handoff.consent_version is None and handoff.consent_withdrawn_on == today()
     assert _release(client, team, vera_case).status_code == 400
     assert "trakk samtykket" in _page(reporter, team)
     assert _answer(reporter, team, handoff, version=2).status_code == 200
@@ -205,7 +205,7 @@ def test_a_closed_case_no_longer_asks(
 ) -> None:
     _save(client, team, vera_case)
     handoff = db_session.scalar(select(Handoff))
-    vera_case.case.state, vera_case.case.closed_on = "closed", date.today()
+    vera_case.case.state, vera_case.case.closed_on = "closed", today()
     db_session.commit()
     page = _page(reporter, team)
     assert 'id="handoff-consent-form"' not in page

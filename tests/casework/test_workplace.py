@@ -3,16 +3,16 @@ did, «i dag» in the inbox."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from casework.models import Assessment, EmployerAction
+from casework.services import today
 
 
 def test_the_inbox_says_today_not_zero_days_ago(
     client: Any, login_as: Any, team: Any, cases: Any
 ) -> None:
-    cases.open(team.org, received_on=date.today())
+    cases.open(team.org, received_on=today())
     login_as(team.vera)
     page = client.get(f"/orgs/{team.org.slug}/cases").get_data(as_text=True)
     assert "(i dag)" in page and "0 dager siden" not in page
@@ -29,9 +29,9 @@ def test_reply_templates_and_feedback_from_what_the_employer_did(
     assert "data-feedback-from-employer" not in page  # nothing recorded yet
     db_session.add(Assessment(case_id=opened.case.id, nature="verbal", frequency="once",
                               relation="peer", power="none", consequences="none", level=1,
-                              model_version="2", criminal=False, assessed_on=date.today()))
+                              model_version="2", criminal=False, assessed_on=today()))
     db_session.add(EmployerAction(case_id=opened.case.id, code="written_warning",
-                                  decided_on=date.today(), source="written_answer"))
+                                  decided_on=today(), source="written_answer"))
     db_session.commit()
     page = client.get(url).get_data(as_text=True)
     assert "data-feedback-from-employer" in page
@@ -59,7 +59,7 @@ def test_per_handler_unread_markers_and_the_summary_line(
     assert 'data-mark="unread"' in page and "data-triage" in page
     # Another handler's marker is their own.
     assert triage.unread(db_session, rolf, [opened.case.id]) == {opened.case.id: "new"}
-    summary = triage.summary(db_session, vera, on=date.today())
+    summary = triage.summary(db_session, vera, on=today())
     assert (summary.new, summary.unread, summary.due_this_week) == (0, 1, 1)
 
 
@@ -72,7 +72,7 @@ def test_the_case_page_says_what_is_next(
 
     opened = cases.open(team.org)
     db_session.add(CaseTask(case_id=opened.case.id, kind="meet_reporter",
-                            due_on=date.today() - timedelta(days=1)))
+                            due_on=today() - timedelta(days=1)))
     db_session.commit()
     login_as(team.vera)
     page = client.get(f"/orgs/{team.org.slug}/cases/{opened.case.public_id}")
