@@ -61,6 +61,14 @@ def reporter(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def patient() -> Iterator[None]:
+    """A long walk on a shared, loaded machine: assertions wait up to 15 s, not 5."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 @pytest.fixture()
 def windowed(live_server: LiveServer) -> Iterator[Any]:
     """The production coalescing window (two minutes) on the live server for this test."""
@@ -92,8 +100,9 @@ def _handoff(live: LiveServer, case: Case) -> Handoff:
 
 
 def _state(page: Any, to: str) -> None:
-    page.locator(f"form[data-form=state]:has(input[name=to][value={to}]) "
-                 "button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator(f"form[data-form=state]:has(input[name=to][value={to}]) "
+                     "button[type=submit]").click()
     expect(page.locator(".flash-success")).to_contain_text(STATE_NAMES[to])
 
 
