@@ -9,11 +9,11 @@ FLASK   := $(VENV)/bin/flask --app wsgi
 PYBABEL := $(VENV)/bin/pybabel
 STAMP   := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
-PACKAGES := trygg accounts casework reporting insights prevention
+PACKAGES := trygg accounts casework reporting insights prevention exercise
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help run test system-packages test-sqlite test-postgres lint translations extract-messages migration bench chromium clean demo-history
+.PHONY: help run test system-packages test-sqlite test-postgres lint translations extract-messages migration bench chromium clean demo-history audit manifest
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -52,8 +52,8 @@ extract-messages: $(DEVSTAMP) ## Extract new UI strings into each package's cata
 run: $(STAMP) translations ## Set up everything, seed the demo organisation and serve on http://127.0.0.1:5000
 	@mkdir -p instance
 	$(FLASK) db upgrade
-	$(FLASK) trygg seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	TRYGG_BASE_URL=$${TRYGG_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) trygg seed-demo
+	TRYGG_BASE_URL=$${TRYGG_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 demo-history: $(STAMP) ## Give the demo organisation three years of assessed cases, so the demo leader sees charts (development only)
 	@mkdir -p instance
@@ -95,5 +95,25 @@ migration: $(STAMP) ## Regenerate the initial migration from the models (before 
 bench: $(DEVSTAMP) ## Run the benchmarks and print their figures
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b --quick || exit 1; done
 
+manifest: $(STAMP) ## Write trygg/data/manifest.json: SHA-256 of every static file, and the version
+	$(PY) -c "from trygg.integrity import main; main()"
+
+# pip-audit lives in its own virtualenv (its dependencies stay out of the app's) and audits
+# the app's site-packages. No advisory source reachable (offline) is said, not failed.
+AUDIT_VENV := $(VENV)-audit
+# A source counts as reachable when PyPI answers for the installed Flask with its advisories
+# (a mirror or a stub that knows no release would make every package "not found").
+export ADVISORY_PROBE := import json, urllib.request as u; from importlib.metadata import version; \
+  d = json.load(u.urlopen("https://pypi.org/pypi/flask/" + version("flask") + "/json", timeout=10)); \
+  assert "vulnerabilities" in d
+audit: $(STAMP) ## Check the installed dependencies against known advisories (pip-audit)
+	@if ! $(PY) -c "$$ADVISORY_PROBE" >/dev/null 2>&1; then \
+	  echo "audit: NOT CHECKED - no advisory source is reachable (PyPI's JSON API with advisories). Run make audit where it is."; exit 0; fi; \
+	if [ ! -x $(AUDIT_VENV)/bin/pip-audit ]; then \
+	  python3 -m venv $(AUDIT_VENV) && $(AUDIT_VENV)/bin/pip install --quiet pip-audit \
+	  || { echo "audit: NOT CHECKED - pip-audit could not be installed."; exit 0; }; fi; \
+	$(AUDIT_VENV)/bin/pip-audit --progress-spinner off --skip-editable \
+	  --path "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+
 clean: ## Remove the virtualenv, caches and the local database
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(AUDIT_VENV) instance .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,7 +1,9 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
 Access lines carry no client address, user agent or referrer, and reporter routes
-(/r/..., /api/v1/r/...) and invitation links (/invite/<token>) are not logged at all.
+(/r/..., /api/v1/r/...), the exercise's participant routes (/x/...), invitation links
+(/invite/<token>) and facilitators' exercise URLs (…/exercises/<join code>…) are not logged
+at all.
 """
 
 import os
@@ -17,6 +19,9 @@ graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("TRYGG_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27's control socket defaults to one shared path (~/.gunicorn/gunicorn.ctl), which
+# two app servers on one host would fight over; Trygg does not use it.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # No %(h)s (address), %(a)s (user agent), %(f)s (referrer) or %(t)s (precise time).
@@ -28,7 +33,7 @@ class PrivacyLogger(Logger):
 
     def access(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
         path = environ.get("PATH_INFO", "")
-        if path.startswith(("/r/", "/api/v1/r/", "/invite/")):
+        if path.startswith(("/r/", "/api/v1/r/", "/invite/", "/x/")) or "/exercises/" in path:
             return
         super().access(resp, req, environ, request_time)
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from accounts import invitations, services
+from accounts import appointments, invitations, services
 from accounts.models import ROLE_VALUES, Invitation, Membership, Organisation, Person
 
 # The database refuses values outside these (CheckConstraint on Organisation); forms and
@@ -74,6 +74,13 @@ class RemovalRefused(AdminError):
 # reader of an open case). A guard returns None to allow, or a message to refuse.
 RemovalGuard = Callable[[Session, Membership], str | None]
 removal_guards: list[RemovalGuard] = []
+
+# Other packages may keep a removed handler's membership (ended, invisible to the admin)
+# while they still hold something only they can read; the hook also takes away what they
+# no longer need. It returns True to keep the membership. The admin's answer is the same
+# either way, so a removal reveals nothing derived from cases (docs/accounts.md).
+HandlerRetirer = Callable[[Session, Membership], bool]
+handler_retirers: list[HandlerRetirer] = []
 
 # Other packages may record what admins do (casework appends it to its audit chain). A
 # recorder gets the session, the organisation, the acting admin's membership, an action
@@ -149,7 +156,7 @@ def members(session: Session, org: Organisation) -> list[Member]:
     rows = session.execute(
         select(Membership, Person)
         .join(Person, Membership.person_id == Person.id)
-        .where(Membership.organisation_id == org.id)
+        .where(Membership.organisation_id == org.id, Membership.ended_at.is_(None))
         .order_by(Membership.role, func.lower(Person.name), Membership.id)
     ).all()
     return [Member(m, p) for m, p in rows]
@@ -202,6 +209,7 @@ def invite(
     person = services.person_by_email(session, email)
     if person is not None and role in person.roles_in(org):
         raise AlreadyMember()
+    appointments.check_roles(person, org, role)
     session.execute(
         delete(Invitation).where(
             Invitation.organisation_id == org.id,
@@ -233,7 +241,8 @@ def revoke_invitation(session: Session, org: Organisation, public_id: Any) -> In
 def membership(session: Session, org: Organisation, public_id: Any) -> Membership:
     found = session.scalar(
         select(Membership).where(
-            Membership.organisation_id == org.id, Membership.public_id == public_id
+            Membership.organisation_id == org.id, Membership.public_id == public_id,
+            Membership.ended_at.is_(None),
         )
     )
     if found is None:
@@ -269,6 +278,15 @@ def remove_membership(session: Session, org: Organisation, public_id: Any) -> Me
         message = guard(session, found)
         if message:
             raise RemovalRefused(message)
+    keep = False
+    if found.role == "handler":
+        for retirer in handler_retirers:
+            keep = retirer(session, found) or keep
+    if keep:
+        # They keep only the cases nobody else can read, until they hand them over.
+        found.ended_at = datetime.now(UTC)
+        session.flush()
+        return found
     session.delete(found)
     session.flush()
     remaining = session.scalar(
@@ -294,6 +312,7 @@ __all__ = [
     "admin_recorders",
     "change_title",
     "check_settings",
+    "handler_retirers",
     "invite",
     "members",
     "membership",

@@ -9,19 +9,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from accounts import admin, invitations
+from accounts import admin, appointments, invitations
 from accounts.blueprint import bp
 from accounts.forms import ConfirmForm, InviteForm, OrganisationForm, TitleForm
+from accounts.invite_notes import before_invite
 from accounts.models import Membership
 from trygg import access
 from trygg.extensions import db
 from trygg.mail import MailError, send_mail
 from trygg.nav import role_name
+from trygg.urls import external_base
 
 Page = str | Response | tuple[str, int]
 
@@ -78,6 +80,7 @@ def _people_page(replaced: TitleForm | None = None, replaced_id: uuid.UUID | Non
         pending=admin.pending_invitations(db.session(), org),
         revoke_form=ConfirmForm(),
         admin_count=sum(1 for m in members if m.membership.role == "admin"),
+        confirmed={m.membership.id for m in members if appointments.is_confirmed(m.membership)},
     ), status
 
 
@@ -93,6 +96,7 @@ def org_invite(org_slug: str) -> Page:
     org = g.org
     form = InviteForm()
     if form.validate_on_submit():
+        notes = before_invite(db.session(), org, form.email.data, form.role.data)
         try:
             token = admin.invite(
                 db.session(),
@@ -106,6 +110,11 @@ def org_invite(org_slug: str) -> Page:
         except admin.AlreadyMember:
             db.session.rollback()
             form.email.errors.append(_("This person already has that role here."))
+        except appointments.RolesConflict:
+            db.session.rollback()
+            form.role.errors.append(_(
+                "One person cannot be both administrator and case handler in the same "
+                "organisation. Invite someone else, or remove the other role first."))
         except admin.AdminError:
             db.session.rollback()
             form.role.errors.append(_("Check the role, title and outside advisor choice."))
@@ -115,7 +124,7 @@ def org_invite(org_slug: str) -> Page:
                          f"invitation={invitation.id} role={invitation.role}"
                          + (" external" if invitation.external else ""))
             db.session.commit()
-            link = current_app.config["TRYGG"].base_url + url_for(
+            link = external_base() + url_for(
                 "accounts.accept_invitation", token=token
             )
             # Rendered, not redirected: the link is shown this once and stored nowhere.
@@ -126,7 +135,8 @@ def org_invite(org_slug: str) -> Page:
                 role=form.role.data,
                 link=link,
                 mailed=_mail_invitation(form.email.data, org.name, form.role.data, link),
-                valid_days=invitations.VALID_DAYS,
+                valid_days=invitations.VALID_DAYS, notes=notes,
+                member_roles=[role_name(r) for r in notes.member_roles],
             )
     status = 400 if form.errors else 200
     return render_template(
@@ -138,10 +148,13 @@ def _mail_invitation(email: str, org_name: str, role: str, link: str) -> bool:
     """Send the link by mail; False if that failed (the admin still has the link)."""
     subject = _("Invitation to %(org)s in Trygg", org=org_name)
     body = _(
-        "You are invited to %(org)s in Trygg, with the role %(role)s.\n\n"
+        "%(inviter)s invites you to %(org)s in Trygg, with the role %(role)s.\n\n"
+        "Trygg is where %(org)s receives and follows up reports of sexual harassment: "
+        "reports are encrypted, and only the people chosen to read them can.\n\n"
         "Open this link within %(days)d days to accept. It works once:\n%(link)s\n\n"
         "If you did not expect this, you can ignore this message.",
         org=org_name, role=role_name(role), days=invitations.VALID_DAYS, link=link,
+        inviter=current_user.name,
     )
     try:
         send_mail(email, subject, body)
@@ -191,9 +204,11 @@ def org_member_remove(org_slug: str, membership_id: uuid.UUID) -> Page:
             db.session.rollback()
             refused = _("An organisation always needs an administrator. Invite another "
                         "administrator before you remove this one.")
+            _record_refusal(detail, "last_admin")
         except admin.RemovalRefused as exc:
             db.session.rollback()
             refused = str(exc)
+            _record_refusal(detail, "guard")
         else:
             admin.record(db.session(), g.org, g.membership, "membership.removed", detail)
             db.session.commit()
@@ -206,6 +221,13 @@ def org_member_remove(org_slug: str, membership_id: uuid.UUID) -> Page:
     return render_template(
         "accounts/admin/remove.html", org=g.org, membership=found, form=form, refused=refused
     ), status
+
+
+def _record_refusal(detail: str, reason: str) -> None:
+    """A refused removal is audited too (its own transaction: the attempt was rolled back)."""
+    admin.record(db.session(), g.org, g.membership, "membership.remove_refused",
+                 f"{detail} reason={reason}")
+    db.session.commit()
 
 
 @bp.post("/orgs/<org_slug>/admin/invitations/<uuid:invitation_id>/revoke")

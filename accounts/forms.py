@@ -43,9 +43,11 @@ class CodeForm(FlaskForm):
         _l("Six-digit code from your authenticator app"),
         validators=[
             DataRequired(),
-            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter the six digits.")),
+            # Six digits, or a one-time backup code (accounts.recovery).
+            Regexp(r"^\s*(\d{3}\s?\d{3}|[A-Za-z2-9]{5}[-\s]?[A-Za-z2-9]{5})\s*$",
+                   message=_l("Enter the six digits.")),
         ],
-        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+        render_kw={"autocomplete": "one-time-code"},  # backup codes have letters
     )
 
 
@@ -268,3 +270,24 @@ __all__ = [
     "RecoveryForm",
     "TitleForm",
 ]
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        _l("Your current password"),
+        validators=[DataRequired(message=_l("Type your current password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Choose a password.")), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(message=_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

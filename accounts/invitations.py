@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from accounts import passwords, services
+from accounts import appointments, passwords, services
 from accounts.models import Invitation, Membership, Organisation, Person
 
 VALID_DAYS = 7
@@ -95,6 +95,7 @@ def redeem(
             raise SignInFirst()
         if person.id != existing.id:
             raise WrongPerson()
+        appointments.check_roles(existing, invitation.organisation, invitation.role)
     else:
         if person is not None:
             raise WrongPerson()
@@ -112,6 +113,7 @@ def redeem(
     if existing is None:
         existing = services.create_person(session, invitation.email, name, password)
         session.flush()
+
     membership = services.appoint(
         session,
         invitation.organisation,

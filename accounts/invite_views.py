@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
-from accounts import invitations, services
+from accounts import appointments, invitations, services
 from accounts.blueprint import bp
 from accounts.forms import ConfirmForm, NewAccountForm
 from accounts.models import Invitation, Person
@@ -28,6 +28,11 @@ def _situation(invitation: Invitation) -> str:
     if not signed_in:
         return "sign_in"
     return "accept" if current_user.id == existing.id else "other"
+
+
+def _appointments_link(slug: str) -> str:
+    base = current_app.config["TRYGG"].base_url
+    return base + url_for("accounts.handler_appointments", org_slug=slug)
 
 
 def _invalid() -> tuple[str, int]:
@@ -79,6 +84,12 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
         except invitations.InvitationInvalid:
             db.session.rollback()
             return _invalid()
+        except appointments.RolesConflict:
+            db.session.rollback()
+            flash(_("You are an administrator of %(org)s, and one person cannot be both "
+                    "administrator and case handler there. Nothing was saved.", org=org_name),
+                  "error")
+            return redirect(url_for("accounts.home"))
         except services.AccountError:
             # The form checked the same things; a race (an account made meanwhile) ends here.
             db.session.rollback()
@@ -86,6 +97,11 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
                   "error")
             return redirect(url_for("accounts.accept_invitation", token=token))
         db.session.commit()
+        if _membership.role == "handler":
+            appointments.tell_handlers(
+                db.session(), _membership.organisation, person, "appointed",
+                _appointments_link(_membership.organisation.slug),
+            )
         welcome = _("Welcome! Your role in %(org)s: %(role)s.", role=role_name(role), org=org_name)
         return _continue_sign_in(person, welcome)
     status = 400 if request.method == "POST" else 200

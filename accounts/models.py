@@ -59,7 +59,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     umbrella: Mapped[Organisation | None] = relationship(remote_side="Organisation.id")
 
     def members(self, role: str) -> list[Membership]:
-        return [m for m in self.memberships if m.role == role]
+        return [m for m in self.memberships if m.role == role and m.ended_at is None]
 
 
 class Person(UserMixin, db.Model):  # type: ignore[name-defined]
@@ -77,6 +77,12 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined]
     # totp_locked_until (services.check_code).
     totp_failures: Mapped[int] = mapped_column(Integer, default=0)
     totp_locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    # One-time backup codes (accounts.recovery): a JSON list of keyed hashes; None: none.
+    backup_codes: Mapped[str | None] = mapped_column(Text, default=None)
+    # An admin reset the second factor: a new one can be set up only through the mailed
+    # single-use link with this SHA-256 (accounts.recovery.reset_second_factor).
+    totp_reset_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    totp_reset_expires: Mapped[datetime | None] = mapped_column(default=None)
     # Handler key custody (crypto.keywrap): the public key in clear, the private key only
     # wrapped under a passphrase and under a recovery code the server never sees.
     # Unique: two people with one key would make every seal to both fail ("duplicate
@@ -121,7 +127,8 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined]
         return db.session.query(Membership).filter(Membership.person_id == self.id)
 
     def roles_in(self, organisation: Organisation) -> set[str]:
-        return {m.role for m in self.memberships if m.organisation_id == organisation.id}
+        return {m.role for m in self.memberships
+                if m.organisation_id == organisation.id and m.ended_at is None}
 
 
 class Membership(db.Model):  # type: ignore[name-defined]
@@ -143,6 +150,19 @@ class Membership(db.Model):  # type: ignore[name-defined]
     # An advisor outside the organisation: the fallback when every internal handler is
     # excluded by the reporter.
     external: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Two-person appointment (design.md section 5): a handler receives reports only while
+    # their public key equals the key an existing handler of the organisation (or, for the
+    # organisation's first handler, the operator) confirmed. A changed key needs a new
+    # confirmation. confirmed_by_id is the confirming handler's membership (None: operator).
+    confirmed_key: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("membership.id", ondelete="SET NULL"), default=None
+    )
+    # A removed handler who was still the only reader of a case: they receive nothing new
+    # and are invisible to the admin, but keep those cases until they hand them over. The
+    # admin sees the same answer either way (accounts.admin.remove_membership).
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="memberships")

@@ -70,6 +70,10 @@ def end_sessions(session: Session, person_id: int) -> None:
     )
 
 
+def codes_locked(person: Person) -> bool:
+    return person.totp_locked_until is not None and person.totp_locked_until > datetime.now(UTC)
+
+
 def check_code(session: Session, person: Person, code: str) -> None:
     """Accept a TOTP code once; a replayed or wrong code raises BadCode.
 
@@ -187,6 +191,10 @@ def appoint(
     )
     if existing is not None:
         existing.title, existing.external = title, external
+        if existing.ended_at is not None:
+            # Appointed again after a removal: a new appointment, confirmed anew.
+            existing.ended_at = None
+            existing.confirmed_key = existing.confirmed_at = existing.confirmed_by_id = None
         return existing
     membership = Membership(
         person=person, organisation=org, role=role, title=title, external=external

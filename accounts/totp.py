@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 
 import pyotp
@@ -24,6 +25,30 @@ def seal_secret(secret: str) -> bytes:
 
 def open_secret(sealed: bytes) -> str:
     return fieldbox.open_(sealed, current_app.config["SECRET_KEY"], PURPOSE).decode()
+
+
+def _enrolment_purpose(person_id: object) -> str:
+    return f"trygg/v1/totp-enrol/{person_id}"
+
+
+def seal_enrolment(secret: str, person_id: object) -> str:
+    """The secret being enrolled, sealed for the session cookie (which is signed, not
+    encrypted): readable only with the server secret, and only for this person."""
+    sealed = fieldbox.seal(secret.encode(), current_app.config["SECRET_KEY"],
+                           _enrolment_purpose(person_id))
+    return base64.urlsafe_b64encode(sealed).decode()
+
+
+def open_enrolment(value: object, person_id: object) -> str | None:
+    """The secret from seal_enrolment, or None (absent, another person's, or tampered)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        sealed = base64.urlsafe_b64decode(value.encode())
+        return fieldbox.open_(sealed, current_app.config["SECRET_KEY"],
+                              _enrolment_purpose(person_id)).decode()
+    except ValueError:  # FieldBoxError, bad base64 and bad UTF-8 are all ValueErrors
+        return None
 
 
 def provisioning_uri(secret: str, email: str) -> str:

@@ -23,7 +23,7 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from accounts import services, totp
+from accounts import recovery, services, totp
 from accounts.blueprint import bp
 from accounts.forms import CodeForm, LoginForm
 from accounts.models import Person
@@ -33,6 +33,8 @@ from trygg.extensions import db, limiter, login_manager
 __all__ = ["bp"]
 
 LOGIN_LIMIT = "10 per minute;60 per hour"
+# The session key that says "this person opened their second-factor reset link".
+RESET_KEY = "totp_reset"
 # How long the password step stays valid while the second factor is given or enrolled.
 PENDING_MINUTES = 10
 
@@ -97,7 +99,10 @@ def login() -> str | Response | tuple[str, int]:
 
 def start_pending(person: Person, next_url: str) -> None:
     """The password step is done; the second factor must follow within PENDING_MINUTES."""
+    reset = session.get(RESET_KEY)
     session.clear()
+    if reset == str(person.public_id):  # came through their second-factor reset link
+        session[RESET_KEY] = reset
     session["pending_person"] = str(person.public_id)
     session["pending_since"] = int(time.time())
     session["next"] = next_url
@@ -139,6 +144,14 @@ def second_factor() -> str | Response | tuple[str, int]:
     form = CodeForm()
     if form.validate_on_submit():
         try:
+            if (recovery.looks_like_backup_code(form.code.data)
+                    and not services.codes_locked(person)
+                    and recovery.use_backup_code(db.session(), person, form.code.data)):
+                left = recovery.backup_codes_left(person)
+                flash(ngettext("You used a backup code. %(num)d is left.",
+                               "You used a backup code. %(num)d are left.", left), "info")
+                return finish_login(person)
+            # A wrong backup code counts as a wrong code.
             services.check_code(db.session(), person, form.code.data)
         except services.CodesLocked as exc:
             db.session.commit()  # the lock, when this attempt set it, must stay
@@ -164,9 +177,20 @@ def enrol_totp() -> str | Response:
     person = _pending_person()
     if person.has_totp:
         return redirect(url_for("accounts.second_factor"))
-    secret = session.get("enrol_secret")
-    if not secret:
-        secret = session["enrol_secret"] = totp.new_secret()
+    if recovery.needs_reset_link(person) and session.get(RESET_KEY) != str(person.public_id):
+        # Reset by an admin: the password alone must not let anyone set up a new factor.
+        session.clear()
+        flash(_("Your two-step sign-in was reset. Open the link in the email you were sent, "
+                "then sign in again."), "error")
+        return redirect(url_for("accounts.login"))
+    secret = totp.open_enrolment(session.get("enrol_secret"), person.public_id)
+    codes = (totp.open_enrolment(session.get("enrol_backup"), person.public_id) or "").split()
+    if not secret or len(codes) != recovery.BACKUP_CODES:
+        secret = totp.new_secret()
+        codes = recovery.generate_backup_codes()
+        # Both sealed (the cookie is signed, not encrypted); shown on this page only.
+        session["enrol_secret"] = totp.seal_enrolment(secret, person.public_id)
+        session["enrol_backup"] = totp.seal_enrolment(" ".join(codes), person.public_id)
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -178,11 +202,16 @@ def enrol_totp() -> str | Response:
             )
         else:
             session.pop("enrol_secret", None)
+            session.pop("enrol_backup", None)
+            session.pop(RESET_KEY, None)
+            recovery.finish_reset(person)
+            recovery.store_backup_codes(person, codes)
             flash(_("Two-step sign-in is on."), "success")
             return finish_login(person)
     uri = totp.provisioning_uri(secret, person.email)
+    qr = Markup(totp.qr_svg(uri))  # noqa: S704 - segno output, no user input
     return render_template(
-        "accounts/enrol.html", form=form, secret=secret, qr=Markup(totp.qr_svg(uri))  # noqa: S704 - segno output, no user input
+        "accounts/enrol.html", form=form, secret=secret, backup_codes=codes, qr=qr
     )
 
 
@@ -209,4 +238,11 @@ def home() -> str:
 
 
 # The other pages of the blueprint register their routes on `bp` when imported.
-from accounts import admin_views, invite_views, key_views  # noqa: E402, F401
+from accounts import (  # noqa: E402, F401
+    account_views,
+    admin_people_views,
+    admin_views,
+    appointment_views,
+    invite_views,
+    key_views,
+)

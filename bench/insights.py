@@ -13,12 +13,16 @@ assessed, with aggravating circumstances and reactions. Bulk loading uses COPY.
 Measured through the Flask test client with a signed-in leader, so a figure is the whole
 server time of a request (routing, access check, freezing what is due, reading the
 releases back, rendering):
-- cold: the first view of an organisation, which freezes every period due (about
-  twenty quarters here) — a daily `flask trygg release-statistics` makes this rare;
+- cold: the first view of an organisation, which freezes every period due (five
+  years here) — a daily `flask trygg release-statistics` makes this rare;
 - warm: later views, which read frozen releases only;
 - the same for each umbrella's members view (about 100 000 cases each in the full run);
 - with --release-all: freezing everything for every organisation (the daily job's first
-  run), then the day the next quarter becomes due (the daily job's usual work).
+  run), then the day the next year becomes due (the daily job's usual work).
+
+Utility beside speed: on the demo history (SQLite, apart) and on every organisation of
+the data set, the share of non-zero counts shown, and whether each complete year's case
+total is shown where the year had at least k cases.
 Peak memory: tracemalloc's peak for one request (Python allocations), and the process's
 maximum resident set size at the end.
 """
@@ -49,8 +53,9 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402 - after sys.path
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-TODAY = date(2026, 7, 15)  # every quarter up to 2026-Q1 is due (Q1 ends + 90 days)
-NEXT_QUARTER_DUE = date(2026, 9, 28)  # 2026-Q2's release date
+TODAY = date(2026, 7, 15)  # every year up to 2025 is due (a year ends + 90 days)
+NEXT_YEAR_DUE = date(2027, 3, 31)  # 2026's release date
+DEMO_DAY = date(2026, 11, 26)  # the day the demo history was attacked on (issue 18)
 FIRST_DAY = date(2021, 1, 1)
 LAST_DAY = date(2026, 6, 30)
 PASSWORD = "bench leader password"  # noqa: S105 - a throwaway benchmark database
@@ -263,6 +268,73 @@ def reachable() -> bool:
         return False
 
 
+def demo_utility() -> None:
+    """Utility on the demo history (`seed-demo-history`), viewed on DEMO_DAY: SQLite,
+    apart from the benchmark's database."""
+    import tempfile
+
+    from sqlalchemy import select
+
+    from accounts.models import Organisation
+    from insights import demo, statistics, utility
+    from trygg import create_app, seed
+    from trygg.config import Config
+    from trygg.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Config(env="testing", secret_key="bench-secret-" + "x" * 40,
+                        database_url=f"sqlite:///{tmp}/demo.db", base_url="http://localhost",
+                        argon2_time_cost=1, argon2_memory_cost=8, csrf_enabled=False,
+                        mail_outbox=f"{tmp}/outbox")
+        app = create_app(config)
+        with app.app_context(), app.test_request_context("/?lang=en"):
+            from flask_migrate import upgrade
+
+            upgrade()
+            seed.seed(db.session(), config)
+            demo.seed_history(db.session(), config, on=DEMO_DAY)
+            org = db.session.scalar(select(Organisation).where(Organisation.slug == seed.SLUG))
+            stats = statistics.build(db.session(), org, "org", DEMO_DAY)
+            found = utility.measure(db.session(), org)
+    years = ", ".join(f"{y}: {n} cases, total {'shown' if shown else 'hidden'}"
+                      for y, (n, shown) in sorted(found.years.items()))
+    log(f"\nUtility on the demo history (k = {stats.k}, viewed {DEMO_DAY}):")
+    log(f"  non-zero counts shown: {found.shown} of {found.nonzero} ({found.share:.0%})")
+    log(f"  released: {', '.join(p.unit.key for p in stats.periods)}")
+    log(f"  complete years: {years or 'none'}")
+
+
+def data_utility(app: Any, k: int = 5) -> None:
+    """Utility on the benchmark's organisations: every organisation's releases due on
+    TODAY (frozen now where a view has not done it), measured from the stored counts."""
+    from accounts.models import Organisation
+    from insights import releases, utility
+    from trygg.extensions import db
+
+    total = utility.Utility()
+    years_with_k = missing = 0
+    with app.app_context():
+        for org in db.session.scalars(db.select(Organisation)).all():
+            releases.release_due(db.session(), org, "org", TODAY)
+            db.session.commit()
+            found = utility.measure(db.session(), org)
+            total.add(found)
+            years_with_k += sum(1 for n, _s in found.years.values() if n >= k)
+            missing += len(found.totals_missing(k))
+    log(f"\nUtility on the {args_orgs(app)} organisations (complete years 2021–2025):")
+    log(f"  non-zero counts shown: {total.shown:,} of {total.nonzero:,} ({total.share:.0%})")
+    log(f"  year totals shown for {years_with_k - missing:,} of the {years_with_k:,} "
+        f"organisation-years with at least {k} cases")
+
+
+def args_orgs(app: Any) -> int:
+    from accounts.models import Organisation
+    from trygg.extensions import db
+
+    with app.app_context():
+        return int(db.session.scalar(db.select(db.func.count()).select_from(Organisation)))
+
+
 def run(args: argparse.Namespace) -> None:
     from insights import periods
 
@@ -336,8 +408,8 @@ def run(args: argparse.Namespace) -> None:
                     db.session.commit()
                 log(f"\nrelease-statistics for every organisation: {n:,} releases in "
                     f"{time.perf_counter() - start:.1f} s")
-                # The next quarter becomes due: what the daily job does that day.
-                later = NEXT_QUARTER_DUE
+                # The next year becomes due: what the daily job does that day.
+                later = NEXT_YEAR_DUE
                 steps: dict[str, list[float]] = {"org": [], "members": []}
                 for org_id in [*sample, *range(1, data["umbrellas"] + 1)]:
                     org = db.session.get(Organisation, org_id)
@@ -347,8 +419,9 @@ def run(args: argparse.Namespace) -> None:
                     steps[scope].append(time.perf_counter() - start)
                     assert new, (org_id, scope)
                     db.session.rollback()
-                log(describe("one new quarter, organisation", steps["org"]))
-                log(describe("one new quarter, umbrella", steps["members"]))
+                log(describe("one new year, organisation", steps["org"]))
+                log(describe("one new year, umbrella", steps["members"]))
+        data_utility(app)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         log(f"\nProcess maximum resident set size: {rss:.0f} MB")
     finally:
@@ -372,6 +445,7 @@ def main() -> None:
     args.umbrellas = 2 if args.quick else 10
     args.sample = 10 if args.quick else 40
     args.repeat = 3 if args.quick else 5
+    demo_utility()
     if reachable():
         run(args)
 

@@ -3,16 +3,17 @@
 accounts cannot depend on casework, so casework registers hooks there when its views are
 imported (at app creation):
 
-- a removal guard: a handler's membership cannot be removed while they are the only one
-  left who can read a case whose content still exists. Removing it would cascade away their
-  CaseHandler rows and leave the case with nobody able to read it or add anyone;
+- a retirer: a removed handler who is the only one left who can read a case whose content
+  still exists keeps those cases (their membership is ended, not deleted) until they hand
+  them over; deleting it would leave the case with nobody able to read it or add anyone.
+  The admin is not told which happened: a refusal would reveal that a report left out
+  every other handler;
 - a recorder: every admin action (settings, invitations, titles, removals, the referral
   directory) becomes an entry in the audit chain, with the admin's membership as actor.
 """
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,15 +44,21 @@ def sole_reader_cases(session: Session, membership: Membership) -> set[int]:
     return cases - covered
 
 
-def last_reader_guard(session: Session, membership: Membership) -> str | None:
-    if membership.role != "handler" or not sole_reader_cases(session, membership):
-        return None
-    return _(
-        "%(name)s is the only case handler left on at least one case. Ask them to hand "
-        "those cases over to another case handler first (on the case page), then remove "
-        "the role. Nothing was changed.",
-        name=membership.person.name,
-    )
+def retire_handler(session: Session, membership: Membership) -> bool:
+    """A handler's membership is being removed: take them off every case someone else can
+    read, and say whether they must be kept (ended) for the cases only they can read.
+
+    The admin's answer does not depend on this (accounts.admin.remove_membership): refusing
+    would tell the admin that some report left out every other handler.
+    """
+    sole = sole_reader_cases(session, membership)
+    for link in session.scalars(
+        select(CaseHandler).where(CaseHandler.membership_id == membership.id)
+    ):
+        if link.case_id not in sole:
+            session.delete(link)
+    session.flush()
+    return bool(sole)
 
 
 def record_admin_action(
@@ -62,7 +69,7 @@ def record_admin_action(
 
 def install() -> None:
     """Register the hooks once (importing casework.views calls this)."""
-    if last_reader_guard not in admin.removal_guards:
-        admin.removal_guards.append(last_reader_guard)
+    if retire_handler not in admin.handler_retirers:
+        admin.handler_retirers.append(retire_handler)
     if record_admin_action not in admin.admin_recorders:
         admin.admin_recorders.append(record_admin_action)

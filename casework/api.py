@@ -9,7 +9,7 @@ import json
 import uuid
 from typing import Any
 
-from flask import Response, abort, current_app, g, jsonify, request, stream_with_context
+from flask import Response, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -21,6 +21,7 @@ from casework.forms import MessageSchema, ResealSchema
 from casework.models import Attachment, Case, Handoff, Message
 from casework.views import bp, load_case, me, refuse
 from trygg import access
+from trygg.database import short_sessions
 from trygg.extensions import db
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -146,7 +147,7 @@ def attachment(org_slug: str, case_id: uuid.UUID, attachment_id: uuid.UUID) -> R
     db.session.commit()
     length = len(item.header or b"") + item.size
     return Response(
-        stream_with_context(attachment_stream(db.session(), item)),
+        attachment_stream(short_sessions(db.session()), item),
         mimetype="application/octet-stream",
         headers={**NO_STORE, "Content-Length": str(length)},
     )
@@ -160,9 +161,18 @@ def post_message(org_slug: str, case_id: uuid.UUID) -> Response:
         data = MessageSchema().load(request.get_json(silent=True) or {})
     except ValidationError:
         return _error(case, "message.sent", BadSealedItem("schema"))
+    digest = services.message_digest(current_app.config["SECRET_KEY"], case,
+                                     data["idempotency_key"].encode())
     try:
         message = services.post_message(db.session(), case, me(), kind=data["kind"],
-                                        body=data["body"], feedback=data["feedback"])
+                                        body=data["body"], feedback=data["feedback"],
+                                        idempotency=digest)
+    except services.Replayed as replay:
+        # The same reply again (a resend after a lost answer): stored and audited once.
+        replayed = _json({"id": str(replay.message.public_id), "seq": replay.message.seq}, 201)
+        db.session.rollback()
+        replayed.headers["Idempotent-Replayed"] = "true"
+        return replayed
     except CaseworkError as error:
         return _error(case, "message.sent" if data["kind"] == "message" else "note.added", error)
     db.session.commit()
@@ -212,17 +222,18 @@ def export(org_slug: str, case_id: uuid.UUID) -> Response:
     from trygg.database import utcnow
 
     case = load_case(case_id)
+    case_key, exporter_key, public_id = case.id, me().id, case.public_id
     audit.append(db.session(), "case.exported", organisation_id=case.organisation_id,
-                 case_id=case.id, actor_id=me().id)
+                 case_id=case_key, actor_id=exporter_key)
     db.session.commit()
     created = utcnow()
     key = signing_key(current_app.config["SECRET_KEY"])
-    name = f"trygg-case-{str(case.public_id)[:8]}-{created:%Y%m%d}.json"
+    name = f"trygg-case-{str(public_id)[:8]}-{created:%Y%m%d}.json"
     return Response(
-        stream_with_context(stream_bundle(
-            db.session(), case, me(), key=key, created_at=created,
+        stream_bundle(
+            short_sessions(db.session()), case_key, exporter_key, key=key, created_at=created,
             server=current_app.config["TRYGG"].base_url,
-        )),
+        ),
         mimetype="application/json",
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
     )

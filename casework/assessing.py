@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Membership
 from casework import audit, seriousness, seriousness_v1
-from casework.errors import AssessmentMissing, BadAssessment, CaseChanged, CasePurged
+from casework.errors import (
+    AssessmentMissing,
+    BadAssessment,
+    CaseChanged,
+    CasePurged,
+    EmptyDecision,
+)
 from casework.models import (
     Assessment,
     AssessmentAggravating,
@@ -163,6 +169,9 @@ def record_decisions(
         raise BadAssessment("referral")
     if outcome is not None and outcome not in OUTCOMES:
         raise BadAssessment("outcome")
+    if not (chosen or given or outcome or assessment.reactions or assessment.referrals
+            or assessment.outcome):
+        raise EmptyDecision()
     assessment.reactions = [CaseReaction(code=c) for c in chosen]
     assessment.referrals = [CaseReferral(code=c) for c in given]
     assessment.outcome = outcome

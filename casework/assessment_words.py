@@ -50,6 +50,15 @@ REASON_TEXT: dict[str, LazyString] = {
     "not_higher:prior": _l("Not higher: no earlier report or warning about the person is known"),
     "not_higher:power": _l("Not higher: the person has no power over the affected person"),
     "not_higher:criminal": _l("Not higher: it is not marked as a possible criminal offence"),
+    "not_higher:not_systematic": _l("Not higher: it is repeated, but not known to be systematic"),
+    "not_higher:no_health_harm": _l(
+        "Not higher: it has affected work, but no harm to health is known yet"),
+    "not_higher:no_warning": _l(
+        "Not higher: an earlier report is known, but no earlier warning to the person"),
+    "not_higher:some_power": _l(
+        "Not higher: the person has some, not strong, say over the affected person's work"),
+    "not_higher:sum": _l(
+        "Not higher: the recorded facts together do not reach the next level"),
 }
 
 NOTICES: dict[str, LazyString] = {

@@ -24,9 +24,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.chain import GENESIS, chain_key, entry_hash
+from casework.chain import GENESIS, chain_key, entry_hash, head_mac
 from casework.models import AuditEntry, AuditHead
-from trygg.database import utcnow
+from trygg.database import insert_if_absent, utcnow
 
 HEAD_ID = 1
 
@@ -60,9 +60,14 @@ def hash_of(entry: Any, chain: bytes | None = None) -> bytes:
 def _head(session: Session) -> AuditHead:
     head = session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
     if head is None:
-        head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
+        # The very first entry: two writers may get here at once; one inserts the head, the
+        # other's insert does nothing, and both then wait for the lock on the same row.
+        insert_if_absent(session, AuditHead.__table__, {"id": HEAD_ID, "seq": 0, "hash": GENESIS})
+        head = session.scalar(
+            select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert head is not None  # noqa: S101 - inserted just now or by the other writer
     return head
 
 
@@ -115,9 +120,29 @@ def append_many(session: Session, events: Iterable[Event]) -> list[AuditEntry]:
         )
         prev = digest
     session.add_all(entries)
-    head.seq, head.hash = seq, prev
+    head.seq, head.hash, head.mac = seq, prev, head_mac(chain, seq, prev)
     session.flush()
     return entries
+
+
+def current_head(session: Session) -> tuple[int, bytes]:
+    """The head's seq and hash, to anchor outside the database (a bundle, a mail)."""
+    head = session.get(AuditHead, HEAD_ID)
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+def seal_head(session: Session) -> bool:
+    """Give a head from before head MACs existed its MAC, once the chain verifies.
+    False when there is nothing to seal or the chain has problems."""
+    head = session.get(AuditHead, HEAD_ID)
+    if head is None or head.mac is not None:
+        return False
+    result = verify(session)
+    if [p for p in result.problems if p.what != NO_MAC]:
+        return False
+    head.mac = head_mac(key(), head.seq, head.hash)
+    session.flush()
+    return True
 
 
 @dataclass(frozen=True)
@@ -152,17 +177,28 @@ def _stream(session: Session, batch: int = 5000) -> Iterator[Any]:
         last = rows[-1].seq
 
 
+NO_MAC = "the head carries no MAC (a database from before head MACs: flask audit seal-head)"
+
+
 def verify(
-    session: Session, *, expect_head: bytes | None = None, chain: bytes | None = None
+    session: Session, *, expect_head: bytes | None = None, chain: bytes | None = None,
+    anchors: Iterable[tuple[int, bytes]] = (),
 ) -> Verification:
     """Walk the whole chain; report every break (edited, deleted, reordered, truncated).
 
-    `chain`: the chain key (default: the running app's)."""
+    `chain`: the chain key (default: the running app's). `anchors`: (seq, hash) pairs noted
+    outside the database earlier (a bundle's or a reminder mail's audit head): each entry
+    must still be there with that hash.
+    """
     chain = chain or key()
     problems: list[Problem] = []
+    wanted = dict(anchors)
     expected_seq, prev, count = 1, GENESIS, 0
     for entry in _stream(session):
         count += 1
+        if entry.seq in wanted and wanted.pop(entry.seq) != entry.hash:
+            problems.append(Problem(entry.seq, "differs from the audit head noted outside the "
+                                    "database (the log was rewritten from here)"))
         if entry.seq != expected_seq:
             problems.append(Problem(entry.seq, f"missing entries before {entry.seq} "
                                     f"(expected {expected_seq})"))
@@ -178,6 +214,14 @@ def verify(
         problems.append(Problem(None, f"the head (seq {head_seq}) does not match the last "
                                 f"entry (seq {expected_seq - 1}): entries were removed from "
                                 "the end or the head was changed"))
+    if head is not None and head.mac is None:
+        problems.append(Problem(None, NO_MAC))
+    elif head is not None and head.mac != head_mac(chain, head_seq, head_hash):
+        problems.append(Problem(None, "the head's MAC does not match: the head was moved "
+                                "(entries removed from the end) by someone without the secret"))
+    for seq in sorted(wanted):
+        problems.append(Problem(seq, "is missing, yet it was the audit head noted outside the "
+                                "database: entries were removed from the end"))
     if expect_head is not None and head_hash != expect_head:
         problems.append(Problem(None, "the head hash differs from the one you expected"))
     return Verification(count, head_seq, head_hash, tuple(problems))

@@ -6,8 +6,9 @@
 `verify` checks the Ed25519 signature over the manifest (which covers the audit entries),
 every attachment stream's hash, and that the audit entries are in order and linked (their
 hashes are keyed with the server's secret: only `flask audit verify` on the server checks
-them). Pin the server's key with --public-key (`flask trygg bundle-key`
-prints it; the case page's export section says where to get it).
+them). Pin the server's key with --public-key (or its fingerprint with --fingerprint;
+`flask trygg bundle-key` and the case page's export section show both): without it the
+signature only proves that *someone* signed, so `verify` says UNVERIFIED and exits 3.
 
 `decrypt` also asks for the handler's key passphrase, unwraps the handler's private key from
 KEYFILE (the key file downloaded from the case page, or the bare wrapped key) and writes the
@@ -51,24 +52,45 @@ def main() -> None:
     pass
 
 
+UNVERIFIED = 3  # the exit code when the bundle holds together but no trusted key was given
+
+
 @main.command("verify", help="Check a bundle's signature, attachments and audit entries.")
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--public-key", default=None, help="The server's bundle key you trust (base64url).")
-def verify_command(bundle: Path, public_key: str | None) -> None:
+@click.option("--fingerprint", "pinned_fingerprint", default=None,
+              help="Or the fingerprint of that key, as the case page shows it.")
+def verify_command(bundle: Path, public_key: str | None, pinned_fingerprint: str | None) -> None:
     result = _verified(bundle, public_key)
     m = result.manifest
-    click.echo("Signature: valid (Ed25519)")
+    signer = fingerprint(result.public_key)
+    if pinned_fingerprint is not None and \
+            "".join(pinned_fingerprint.split()).lower() != "".join(signer.split()):
+        raise click.ClickException(
+            f"NOT VALID: signed by a different key than the one you trust ({signer})")
+    pinned = public_key is not None or pinned_fingerprint is not None
+    click.echo("Signature: valid (Ed25519), by the key you gave" if pinned else
+               "Signature: UNVERIFIED — it holds for the key inside the bundle, which anyone "
+               "can make")
     click.echo(f"Signed by key: {b64e(result.public_key)}")
-    click.echo(f"Fingerprint:   {fingerprint(result.public_key)}"
-               + ("" if public_key else "  (compare it with the server's: --public-key)"))
+    click.echo(f"Fingerprint:   {signer}")
     click.echo(f"Organisation:  {m['organisation']['name']} ({m['organisation']['slug']})")
     click.echo(f"Case:          {m['case']['public_id']} ({m['case']['state']})")
     click.echo(f"Exported:      {m['created_at']} by {m['created_by']['name']}")
     click.echo(f"Contents:      {len(m['messages'])} message(s), {len(m['attachments'])} "
                f"attachment(s), {len(m['handoffs'])} summary(ies), {len(m['audit'])} audit entries")
+    head = m.get("audit_head")
+    if isinstance(head, dict):
+        click.echo(f"Audit head:    {head.get('seq')}:{head.get('hash')}  (on the server: "
+                   "flask audit verify --anchor with this)")
     if not result.audit_ok:
         raise click.ClickException("NOT VALID: the audit entries are out of order or unlinked")
     click.echo("All attachment streams match; the audit entries are in order and linked.")
+    if not pinned:
+        click.echo("UNVERIFIED: no trusted key was given. Pass the server's key with "
+                   "--public-key (or its fingerprint with --fingerprint), as the case page or "
+                   "`flask trygg bundle-key` shows it.", err=True)
+        sys.exit(UNVERIFIED)
 
 
 def _private_key(keyfile: Path, manifest: dict[str, Any]) -> bytes:
@@ -127,6 +149,9 @@ def _write_text(path: Path, text: str) -> None:
 @click.option("--public-key", default=None, help="The server's bundle key you trust (base64url).")
 def decrypt_command(bundle: Path, keyfile: Path, out: Path | None, public_key: str | None) -> None:
     result = _verified(bundle, public_key)
+    if public_key is None:
+        click.echo("UNVERIFIED: without --public-key nothing shows that this server made the "
+                   "bundle; anyone can seal content to your public key.", err=True)
     m = result.manifest
     key = _private_key(keyfile, m)
     contexts = m["case"]["contexts"]

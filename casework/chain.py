@@ -23,6 +23,13 @@ def chain_key(server_secret: str) -> bytes:
     return serverkey.derive(server_secret, KEY_INFO)
 
 
+def head_mac(key: bytes, seq: int, head_hash: bytes) -> bytes:
+    """HMAC-SHA256(key, canonical JSON ["trygg/v1/audit-head", seq, hash hex])."""
+    message = json.dumps(["trygg/v1/audit-head", seq, head_hash.hex()],
+                         separators=(",", ":")).encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
 def entry_hash(
     key: bytes,
     *,

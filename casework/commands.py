@@ -21,6 +21,7 @@ from accounts.models import Organisation, Person
 from casework import audit, followups, notices, reminders, retention
 from casework.bundle import b64e, fingerprint, signing_key
 from casework.services import today
+from trygg import jobs
 from trygg.extensions import db
 
 audit_cli = AppGroup("audit", help="The audit log.")
@@ -54,9 +55,13 @@ def _remind(due: reminders.Due) -> None:
             lines.append(ngettext("%(num)d case in %(org)s has a deadline in the next few days.",
                                   "%(num)d cases in %(org)s have a deadline in the next few days.",
                                   due.soon, org=org.name))
+        seq, digest = audit.current_head(db.session())
         lines += ["", _("The first deadline is %(date)s.", date=f"{due.first:%d.%m.%Y}"), "",
                   _("Sign in to see the cases: %(url)s", url=_inbox_url(org)), "",
-                  _("(This message says nothing about what is in the cases.)")]
+                  _("(This message says nothing about what is in the cases.)"), "",
+                  _("Audit log head: %(anchor)s. Keep this message: with it, the operator can "
+                    "later prove that no audit entry was removed (flask audit verify --anchor).",
+                    anchor=f"{seq}:{digest.hex()}")]
         subject = _("Trygg: case deadlines")
     _send(due.membership.person.email, subject, "\n".join(lines))
 
@@ -85,7 +90,16 @@ def _warn(person: Person, org: Organisation, count: int, first: date) -> None:
 @with_appcontext
 def reminders_command(on: object) -> None:
     day = on.date() if on is not None else today()  # type: ignore[attr-defined]
-    sent = reminders.send(db.session(), on=day, notify=_remind)
+    with jobs.exclusive(db.engine, "reminders") as mine:
+        if not mine:
+            click.echo("Deadline reminders: another server is sending them now; skipped.")
+            return
+        if jobs.done(db.session(), "reminders", day):
+            click.echo(f"Deadline reminders for {day.isoformat()} were sent already; skipped.")
+            return
+        sent = reminders.send(db.session(), on=day, notify=_remind)
+        jobs.mark_done(db.session(), "reminders", day)
+        db.session.commit()
     click.echo(f"Deadline reminders sent: {sent}")
     work = followups.due_counts(db.session(), on=day)
     for due in work:
@@ -142,10 +156,14 @@ def notices_command() -> None:
 @with_appcontext
 def purge_command(on: object) -> None:
     day = on.date() if on is not None else today()  # type: ignore[attr-defined]
-    warned = retention.warn(db.session(), on=day, notify=_warn)
-    db.session.commit()
-    purged = retention.purge(db.session(), on=day, commit_each_batch=True)
-    db.session.commit()
+    with jobs.exclusive(db.engine, "purge") as mine:
+        if not mine:
+            click.echo("Purge: another server is running it now; skipped.")
+            return
+        warned = retention.warn(db.session(), on=day, notify=_warn)
+        db.session.commit()
+        purged = retention.purge(db.session(), on=day, commit_each_batch=True)
+        db.session.commit()
     click.echo(f"Warned about {warned.cases} case(s) ({warned.mails} email(s)); purged "
                f"{purged.cases} case(s): {purged.messages} message(s), "
                f"{purged.attachments} attachment(s).")
@@ -159,11 +177,25 @@ def bundle_key_command() -> None:
     click.echo(f"Fingerprint:        {fingerprint(bytes(key))}")
 
 
+def _anchor(_ctx: object, _param: object, values: tuple[str, ...]) -> list[tuple[int, bytes]]:
+    out = []
+    for value in values:
+        seq, _sep, digest = value.partition(":")
+        try:
+            out.append((int(seq), bytes.fromhex(digest)))
+        except ValueError:
+            raise click.BadParameter(f"{value!r}: use SEQ:HASH (the hash in hex)") from None
+    return out
+
+
 @audit_cli.command("verify", help="Check that no audit entry was edited, deleted or reordered.")
 @click.option("--expect-head", default=None, help="The head hash you noted earlier (hex).")
-def verify_command(expect_head: str | None) -> None:
+@click.option("--anchor", "anchors", multiple=True, callback=_anchor, metavar="SEQ:HASH",
+              help="An audit head noted outside the database (a bundle, a reminder mail): "
+                   "that entry must still be there with that hash. Repeatable.")
+def verify_command(expect_head: str | None, anchors: list[tuple[int, bytes]]) -> None:
     expected = bytes.fromhex(expect_head) if expect_head else None
-    result = audit.verify(db.session(), expect_head=expected)
+    result = audit.verify(db.session(), expect_head=expected, anchors=anchors)
     for problem in result.problems:
         where = f"entry {problem.seq}: " if problem.seq is not None else ""
         click.echo(f"PROBLEM {where}{problem.what}", err=True)
@@ -172,6 +204,15 @@ def verify_command(expect_head: str | None) -> None:
     if not result.ok:
         raise SystemExit(1)
     click.echo("The audit chain is intact.")
+
+
+@audit_cli.command("seal-head", help="Give the head its MAC once (after upgrading).")
+def seal_head_command() -> None:
+    if not audit.seal_head(db.session()):
+        raise click.ClickException("Nothing sealed: the head has a MAC already, there is no "
+                                   "head, or the chain has problems (run flask audit verify).")
+    db.session.commit()
+    click.echo("The audit head is sealed.")
 
 
 def register(app: Flask) -> None:

@@ -277,6 +277,8 @@ def local_referrals(session: Session, org: Organisation) -> list[LocalReferral]:
     )
 
 
+
+
 def entries(session: Session, org: Organisation | None) -> list[Entry]:
     """What an organisation shows: every national entry, then its own local ones.
 

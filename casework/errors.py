@@ -51,6 +51,13 @@ class BadAssessment(CaseworkError):
     message = _l("The assessment had a value that is not one of the choices. Nothing was saved.")
 
 
+class EmptyDecision(CaseworkError):
+    """Nothing chosen where nothing was recorded before: no change to record or audit."""
+
+    code = "empty_decision"
+    message = _l("Choose at least one recommendation, referral or outcome. Nothing was saved.")
+
+
 class BadSealedItem(CaseworkError):
     """An envelope from the browser that is malformed or sealed to the wrong people."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,22 +30,34 @@ from casework.contexts import (
 )
 from casework.models import Assessment, Attachment, AttachmentChunk, Case, Handoff, Message
 from casework.services import case_memberships
+from trygg.database import SessionFactory
+
+Fetch = Callable[[Any], Sequence[Any]]
 
 
-def _pieces(session: Session, header: bytes | None, attachment_id: int,
-            *, close: bool = False) -> Iterator[bytes]:
+def _in(session: Session) -> Fetch:
+    return lambda statement: session.execute(statement).all()
+
+
+def _in_short_sessions(open_session: SessionFactory) -> Fetch:
+    def fetch(statement: Any) -> Sequence[Any]:
+        with open_session() as session:
+            return session.execute(statement).all()
+
+    return fetch
+
+
+def _pieces(fetch: Fetch, header: bytes | None, attachment_id: int) -> Iterator[bytes]:
     if header is not None:
         yield bytes(header)
     last = -1
     while True:
-        rows = session.execute(
+        rows = fetch(
             select(AttachmentChunk.seq, AttachmentChunk.data)
             .where(AttachmentChunk.attachment_id == attachment_id, AttachmentChunk.seq > last)
             .order_by(AttachmentChunk.seq)
             .limit(16)
-        ).all()
-        if close:
-            session.close()
+        )
         if not rows:
             return
         for seq, data in rows:
@@ -53,13 +65,15 @@ def _pieces(session: Session, header: bytes | None, attachment_id: int,
             last = seq
 
 
-def attachment_stream(session: Session, attachment: Attachment) -> Iterator[bytes]:
+def attachment_stream(open_session: SessionFactory, attachment: Attachment) -> Iterator[bytes]:
     """The attachment as stream v1 bytes: header, then the chunks, 16 at a time.
 
-    The session is closed after every batch, so no connection (and, on SQLite, no read
-    lock) is held while a slow client reads: a writer never waits on a download.
+    For a response body, which is produced after the request (and its session) ended: what
+    the stream needs from `attachment` is read now, and every batch is fetched in a session
+    of its own, closed before the batch is sent. No connection (and, on SQLite, no lock) is
+    held while a slow client reads, and none is left behind when it goes away.
     """
-    return _pieces(session, attachment.header, attachment.id, close=True)
+    return _pieces(_in_short_sessions(open_session), attachment.header, attachment.id)
 
 
 def _date(value: Any) -> str | None:
@@ -86,7 +100,7 @@ def manifest(
     for a in session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                              .order_by(Attachment.id)):
         digest, size = hashlib.sha256(), 0
-        for piece in _pieces(session, a.header, a.id):
+        for piece in _pieces(_in(session), a.header, a.id):
             digest.update(piece)
             size += len(piece)
         attachments.append({
@@ -141,7 +155,17 @@ def manifest(
              "prev_hash": bundle.b64e(e.prev_hash), "hash": bundle.b64e(e.hash)}
             for e in case_trail(session, case.id)
         ],
+        # The whole log's head when exported: kept outside the database with the bundle, it
+        # lets `flask audit verify --anchor SEQ:HASH` prove later that nothing was removed.
+        "audit_head": _audit_head(session),
     }
+
+
+def _audit_head(session: Session) -> dict[str, Any]:
+    from casework.audit import current_head
+
+    seq, digest = current_head(session)
+    return {"seq": seq, "hash": digest.hex()}
 
 
 def _assessment(a: Assessment) -> dict[str, Any]:
@@ -181,32 +205,40 @@ def _b64_pieces(pieces: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def stream_bundle(
-    session: Session, case: Case, exporter: Membership, *, key: SigningKey, created_at: datetime,
-    server: str,
+    open_session: SessionFactory, case_id: int, exporter_id: int, *, key: SigningKey,
+    created_at: datetime, server: str,
 ) -> Iterator[bytes]:
-    """The bundle as JSON bytes, produced piece by piece."""
-    body = manifest(session, case, exporter, created_at=created_at, server=server)
+    """The bundle as JSON bytes, produced piece by piece.
+
+    The manifest is built and signed now, in a read-only session of its own; only the
+    attachment streams are read while the body is sent, batch by batch, each in a short
+    session (the request's session is gone by then).
+    """
+    with open_session() as session:
+        case = session.get(Case, case_id)
+        exporter = session.get(Membership, exporter_id)
+        assert case is not None and exporter is not None  # noqa: S101 - the view loaded both
+        body = manifest(session, case, exporter, created_at=created_at, server=server)
+        sources = [
+            (str(a.public_id), None if a.header is None else bytes(a.header), a.id)
+            for a in session.scalars(select(Attachment).where(Attachment.case_id == case_id)
+                                     .order_by(Attachment.id))
+        ]
     signature = bundle.sign(body, key)
+    return _bundle_bytes(open_session, body, signature, sources)
+
+
+def _bundle_bytes(
+    open_session: SessionFactory, body: dict[str, Any], signature: Any,
+    sources: list[tuple[str, bytes | None, int]],
+) -> Iterator[bytes]:
     yield b'{"format":' + json.dumps(bundle.FORMAT).encode()
     yield b',"manifest":' + bundle.canonical(body)
     yield b',"signature":' + json.dumps(signature, separators=(",", ":")).encode()
-    sources = [
-        (item["public_id"], a.header, a.id)
-        for item in body["attachments"]
-        for a in [session.scalar(select(Attachment).where(
-            Attachment.public_id == _uuid(item["public_id"])))]
-        if a is not None
-    ]
-    session.close()  # nothing is held while the client downloads
     yield b',"streams":{'
+    fetch = _in_short_sessions(open_session)
     for i, (name, header, attachment_id) in enumerate(sources):
         yield (b"," if i else b"") + json.dumps(name).encode() + b':"'
-        yield from _b64_pieces(_pieces(session, header, attachment_id, close=True))
+        yield from _b64_pieces(_pieces(fetch, header, attachment_id))
         yield b'"'
     yield b"}}"
-
-
-def _uuid(text: str) -> Any:
-    import uuid
-
-    return uuid.UUID(text)

@@ -188,6 +188,10 @@ class MessageSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(("message", "note")))
     body = fields.Dict(required=True)
     feedback = fields.Boolean(load_default=False)
+    # 32 random bytes, unpadded base64url, made once per message in the browser: a resend
+    # after a lost answer is stored once.
+    idempotency_key = fields.String(required=True,
+                                    validate=validate.Regexp(r"^[A-Za-z0-9_-]{43}$"))
 
 
 class ResealSchema(Schema):

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounts import appointments
 from accounts.models import Membership
 from casework import audit
 from casework.errors import (
@@ -69,7 +70,8 @@ def candidate(session: Session, case: Case, public_id: object) -> Membership:
             Membership.role == "handler",
         )
     )
-    if membership is None or membership.person.public_key is None:
+    if (membership is None or not appointments.is_confirmed(membership)
+            or not membership.person.active):
         raise NotAHandler("unknown")
     if excluded(session, case, membership.person_id):
         raise HandlerExcluded()
@@ -94,7 +96,7 @@ def candidates(session: Session, case: Case) -> list[Membership]:
     return sorted(
         (
             m for m in people
-            if m.id not in on_case and m.person.public_key is not None
+            if m.id not in on_case and appointments.is_confirmed(m) and m.person.active
             and not excluded(session, case, m.person_id)
         ),
         key=lambda m: m.person.name.lower(),
@@ -184,3 +186,20 @@ def leave_case(session: Session, case: Case, membership: Membership) -> None:
         session, "handler.left", organisation_id=case.organisation_id, case_id=case.id,
         actor_id=membership.id,
     )
+    if membership.ended_at is not None:
+        _finish_removal(session, membership)
+
+
+def _finish_removal(session: Session, membership: Membership) -> None:
+    """A removed handler kept only for cases nobody else could read: once they have handed
+    over the last of them, the membership goes, as the admin's removal meant."""
+    from accounts import services as account_services
+
+    left = session.scalar(select(CaseHandler.id).where(CaseHandler.membership_id == membership.id))
+    if left is not None:
+        return
+    person_id = membership.person_id
+    session.delete(membership)
+    session.flush()
+    if session.scalar(select(Membership.id).where(Membership.person_id == person_id)) is None:
+        account_services.end_sessions(session, person_id)

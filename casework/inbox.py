@@ -21,6 +21,7 @@ from casework.states import Deadline, deadline_sql, next_deadline
 from casework.vocabulary import STATES
 
 PER_PAGE = 25
+MAX_PAGE = 1_000_000  # far past any real inbox; keeps the OFFSET a small integer
 SORTS = ("deadline", "newest", "oldest", "state")
 FILTERS = ("open", "all", *STATES)
 
@@ -116,7 +117,7 @@ def inbox(
             .limit(per_page).offset((number - 1) * per_page)
         ))
 
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)  # an absurd ?page= must not overflow the OFFSET
     found = fetch(page)
     if found:
         total, open_count, overdue = found[0].total, found[0].open_count, found[0].overdue

@@ -17,26 +17,40 @@ suffixes below say what an envelope is, so one cannot be passed off as another.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
+import logging
+import shutil
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from accounts import appointments
 from accounts.models import Membership, Organisation, Person
 from casework import services
 from casework.contexts import ATTACHMENT, ATTACHMENT_META, MESSAGE, REPORT
-from casework.models import Attachment, AttachmentChunk, Case, CaseExclusion, CaseHandler, Message
+from casework.models import (
+    Attachment,
+    AttachmentChunk,
+    Case,
+    CaseExclusion,
+    CaseHandler,
+    IntakeDay,
+    Message,
+)
 from crypto import envelope as envelope_v1
 from crypto import stream as stream_v1
 from crypto.errors import EnvelopeError
+from trygg.database import insert_ignoring_conflicts
+
+log = logging.getLogger(__name__)
 
 # -- contexts -----------------------------------------------------------------------------
 # The suffixes live in casework.contexts (one place for both sides): REPORT ("/report", the
@@ -115,6 +129,18 @@ class CaseFull(IntakeError):
     code = "case_full"
 
 
+class BudgetExhausted(IntakeError):
+    """The organisation has accepted its day's worth of attachment bytes."""
+
+    code = "budget_exhausted"
+
+
+class DiskLow(IntakeError):
+    """The server's disk is nearly full: no attachment is accepted until an operator acts."""
+
+    code = "disk_low"
+
+
 class Conflict(IntakeError):
     """The case id or the receipt is already in use by another submission."""
 
@@ -160,10 +186,7 @@ class BadStream(IntakeError):
 # -- keyed hashes -------------------------------------------------------------------------
 
 
-def keyed_hash(secret: str, purpose: str, data: bytes) -> bytes:
-    """HMAC-SHA256 under the server secret, separated by purpose."""
-    label = f"trygg/v1/{purpose}\x00".encode()
-    return hmac.new(secret.encode(), label + data, hashlib.sha256).digest()
+keyed_hash = services.keyed_hash
 
 
 def lookup_digest(secret: str, lookup_token: bytes) -> bytes:
@@ -180,7 +203,7 @@ def idempotency_digest(secret: str, org: Organisation | Destination, key: bytes)
 
 @dataclass(frozen=True)
 class Handler:
-    """A handler as the reporter sees them: a title, never a name."""
+    """A handler as the reporter sees them: name, title and key fingerprint."""
 
     membership_id: int
     public_id: uuid.UUID
@@ -189,27 +212,35 @@ class Handler:
     public_key: bytes = field(repr=False)
     email: str = field(repr=False)
     person_id: int = field(repr=False)  # what an exclusion records (CaseExclusion)
+    name: str = ""
 
     @property
     def kid(self) -> str:
         return envelope_v1.kid(self.public_key)
+
+    @property
+    def fingerprint(self) -> str:
+        return appointments.fingerprint(self.public_key)
 
 
 def handlers(session: Session, org: Organisation) -> list[Handler]:
     """The organisation's handlers who can receive reports (active, with a key pair)."""
     rows = session.execute(
         select(Membership.id, Membership.public_id, Membership.title, Membership.external,
-               Person.public_key, Person.email, Person.id)
+               Person.public_key, Person.email, Person.id, Person.name)
         .join(Person, Membership.person_id == Person.id)
         .where(
             Membership.organisation_id == org.id,
             Membership.role == "handler",
             Person.active.is_(True),
             Person.public_key.is_not(None),
+            # Two-person appointment: only the key a colleague (or the operator) confirmed.
+            Membership.confirmed_key == Person.public_key,
+            Membership.ended_at.is_(None),
         )
         .order_by(Membership.external, Membership.title, Membership.id)
     ).all()
-    return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5], r[6])
+    return [Handler(r[0], r[1], r[2] or "", bool(r[3]), bytes(r[4] or b""), r[5], r[6], r[7])
             for r in rows]
 
 
@@ -243,15 +274,17 @@ def _destination_query() -> Select[Any]:
     m, p, o = Membership.__table__.c, Person.__table__.c, Organisation.__table__.c
     receiving = (
         select(m.organisation_id, m.id, m.public_id, m.title, m.external, p.public_key, p.email,
-               p.id.label("person_id"))
+               p.id.label("person_id"), p.name.label("person_name"))
         .join_from(Membership.__table__, Person.__table__, m.person_id == p.id)
-        .where(m.role == "handler", p.active.is_(True), p.public_key.is_not(None))
+        .where(m.role == "handler", p.active.is_(True), p.public_key.is_not(None),
+               m.confirmed_key == p.public_key, m.ended_at.is_(None))
         .subquery()
     )
     return (
         select(o.id, o.public_id, o.slug, o.name, o.acknowledge_days, o.feedback_days,
                receiving.c.id, receiving.c.public_id, receiving.c.title, receiving.c.external,
-               receiving.c.public_key, receiving.c.email, receiving.c.person_id)
+               receiving.c.public_key, receiving.c.email, receiving.c.person_id,
+               receiving.c.person_name)
         .select_from(Organisation.__table__)
         .outerjoin(receiving, receiving.c.organisation_id == o.id)
         .where(o.slug == bindparam("slug"))
@@ -265,7 +298,7 @@ def destination(session: Session, slug: str) -> Destination | None:
     if not rows:
         return None
     first = rows[0]
-    found = tuple(Handler(r[6], r[7], r[8] or "", bool(r[9]), bytes(r[10]), r[11], r[12])
+    found = tuple(Handler(r[6], r[7], r[8] or "", bool(r[9]), bytes(r[10]), r[11], r[12], r[13])
                   for r in rows if r[6] is not None)
     return Destination(first[0], first[1], first[2], first[3], first[4], first[5], found)
 
@@ -343,7 +376,12 @@ def find_by_idempotency(
     return case if case is not None and case.organisation_id == org.id else None
 
 
-_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
+def _insert_case(session: Session) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: a resent report (or a clash of case id
+    or receipt) inserts nothing instead of failing on a unique constraint, so nothing about
+    it reaches PostgreSQL's own log (which records every failed statement, with its values
+    and the time)."""
+    return insert_ignoring_conflicts(session, Case.__table__).returning(Case.__table__.c.id)
 
 
 def open_case(
@@ -352,10 +390,11 @@ def open_case(
     """File a sealed report as a new case (the case row, its handlers and exclusions).
 
     Raises an IntakeError, before writing anything, when the submission cannot be accepted.
-    The same submission sent again fails with IntegrityError (its idempotency key is unique),
-    or with an IntakeError if it no longer fits (a handler left meanwhile): the caller rolls
-    back and answers with `find_by_idempotency` — a query paid only on that rare path. The
-    rows are inserted with plain INSERT statements (no ORM unit of work): this is the hot path.
+    The same submission sent again raises Conflict without a failed statement (the case row
+    is inserted ON CONFLICT DO NOTHING), or an IntakeError if it no longer fits (a handler
+    left meanwhile): the caller rolls back and answers with `find_by_idempotency` — a query
+    paid only on that rare path. The rows are inserted with plain INSERT statements (no ORM
+    unit of work): this is the hot path.
     """
     if len(submission.lookup_token) != 32 or len(submission.idempotency_key) < 16:
         raise IntakeError()
@@ -372,7 +411,7 @@ def open_case(
         max_ct=MAX_REPORT_CT,
     )
     connection = session.connection()
-    case_id = connection.execute(_INSERT_CASE, {
+    case_id = connection.execute(_insert_case(session), {
         "public_id": submission.case_id,
         "organisation_id": org.id,
         "state": "received",
@@ -383,7 +422,9 @@ def open_case(
         "reporter_public_key": submission.reporter_public_key,
         "idempotency": idempotency_digest(secret, org, submission.idempotency_key),
         "report": _dump(submission.report),
-    }).scalar_one()
+    }).scalar_one_or_none()
+    if case_id is None:  # already filed (a resend), or its case id or receipt is taken
+        raise Conflict()
     connection.execute(insert(CaseHandler.__table__), [
         {"case_id": case_id, "membership_id": h.membership_id, "added_on": today}
         for h in recipients
@@ -434,17 +475,20 @@ def recipient_keys(session: Session, case: Case) -> list[bytes]:
 
 
 def add_reporter_message(
-    session: Session, case: Case, envelope: dict[str, Any], *, kind: str = "message", today: date
+    session: Session, case: Case, envelope: dict[str, Any], *, kind: str = "message", today: date,
+    idempotency: bytes | None = None,
 ) -> Message:
     """A message, an addition to the report, or a consent from the reporter, sealed to the
-    case's handlers and the reporter."""
+    case's handlers and the reporter. Raises services.Replayed when `idempotency` (a
+    services.message_digest) was stored before."""
     if kind not in REPORTER_KINDS:
         raise IntakeError()
     if case.purged_on is not None or case.report is None:
         raise CaseClosed()
     check_recipients(envelope, recipient_keys(session, case), max_ct=MAX_MESSAGE_CT)
     message = services.add_message(
-        session, case, sender="reporter", kind=kind, body=_dump(envelope), on=today
+        session, case, sender="reporter", kind=kind, body=_dump(envelope), on=today,
+        idempotency=idempotency,
     )
     message.read_by_reporter = True
     return message
@@ -467,10 +511,64 @@ def record_consent(
 
 @dataclass(frozen=True)
 class Limits:
-    """Plaintext byte limits (config: attachment_max_file, attachment_max_case)."""
+    """Plaintext byte limits (config: attachment_max_file, attachment_max_case) and the
+    disk-fill guards (intake_daily_bytes, min_free_disk at disk_path; 0 / "" turn one off)."""
 
     max_file: int
     max_case: int
+    daily: int = 0
+    min_free: int = 0
+    disk_path: str = ""
+
+
+def check_disk(limits: Limits, size: int) -> None:
+    """Refuse when storing `size` more bytes would leave less than `min_free` free."""
+    if not limits.min_free or not limits.disk_path:
+        return
+    path = Path(limits.disk_path)
+    while not path.exists() and path != path.parent:  # the folder may not be made yet
+        path = path.parent
+    if shutil.disk_usage(path).free - size < limits.min_free:
+        # For the operator; nothing about the reporter or the case.
+        log.warning("attachment refused: free disk space below TRYGG_MIN_FREE_DISK")
+        raise DiskLow()
+
+
+def charge_budget(session: Session, organisation_id: int, size: int, limits: Limits,
+                  today: date) -> None:
+    """Count `size` bytes against the organisation's budget for today, or BudgetExhausted.
+
+    A conditional UPDATE, so concurrent uploads cannot together exceed the budget; the day's
+    row is made on first use (in a savepoint, as a concurrent request may make it too).
+    """
+    if not limits.daily:
+        return
+    if size > limits.daily:
+        raise BudgetExhausted()
+    for _attempt in range(2):
+        charged = session.execute(
+            update(IntakeDay)
+            .where(IntakeDay.organisation_id == organisation_id, IntakeDay.day == today,
+                   IntakeDay.total + size <= limits.daily)
+            .values(total=IntakeDay.total + size)
+            .execution_options(synchronize_session=False)
+        )
+        if charged.rowcount == 1:  # type: ignore[attr-defined]
+            return
+        exists = session.scalar(select(IntakeDay.id).where(
+            IntakeDay.organisation_id == organisation_id, IntakeDay.day == today))
+        if exists is not None:
+            raise BudgetExhausted()
+        try:
+            with session.begin_nested():
+                session.execute(delete(IntakeDay).where(
+                    IntakeDay.organisation_id == organisation_id,
+                    IntakeDay.day < today - timedelta(days=7)))
+                session.add(IntakeDay(organisation_id=organisation_id, day=today, total=size))
+            return
+        except IntegrityError:
+            continue  # made meanwhile by another request: charge it with the UPDATE
+    raise BudgetExhausted()
 
 
 def _chunk_size(header: bytes) -> int:
@@ -525,16 +623,18 @@ def start_attachment(
         raise TooLarge()
     if case_attachment_bytes(session, case) + size > limits.max_case:
         raise CaseFull()
+    check_disk(limits, size)
     keys = recipient_keys(session, case)
     check_recipients(key, keys, max_ct=MAX_SMALL_CT)
     check_recipients(meta, keys, max_ct=MAX_SMALL_CT)
     attachment = Attachment(
         case=case, message_id=message.id if message is not None else None, sender="reporter",
         key=_dump(key), meta=_dump(meta), header=header, size=0, chunk_count=0,
-        complete=False, created_on=today,
+        complete=False, created_on=today, declared_size=size,
     )
     session.add(attachment)
     session.flush()
+    charge_budget(session, case.organisation_id, size, limits, today)
     return attachment
 
 
@@ -548,6 +648,10 @@ def append_chunks(
     16 bytes up to that. The server cannot check the tags (it has no key) but it checks the
     framing, the order and the limits.
     """
+    # The same batch sent twice at once: the second waits for the first (PostgreSQL: the
+    # row lock; SQLite: the write lock its transaction began with), then sees the new count
+    # and answers OutOfOrder instead of colliding on the chunks' unique (attachment, seq).
+    session.refresh(attachment, with_for_update=True)
     if attachment.complete:
         raise AlreadyComplete()
     if first_seq != attachment.chunk_count:
@@ -566,8 +670,16 @@ def append_chunks(
     if last and len(tail) == stream_v1.TAG_LEN and attachment.chunk_count + len(pieces) > 1:
         raise BadStream()  # an empty final chunk only for an empty file
     added_plain = len(data) - stream_v1.TAG_LEN * len(pieces)
-    if _plaintext_bytes(attachment) + added_plain > limits.max_file:
+    stored_plain = _plaintext_bytes(attachment) + added_plain
+    if stored_plain > limits.max_file:
         raise TooLarge()
+    # The announced size is what the budget was charged: a stream may not outgrow it, and
+    # a finished one must match it.
+    announced = attachment.declared_size
+    if announced is not None and stored_plain > announced:
+        raise TooLarge()
+    if announced is not None and last and stored_plain != announced:
+        raise BadStream()
     if case_attachment_bytes(session, attachment.case) + added_plain > limits.max_case:
         raise CaseFull()
     for i, piece in enumerate(pieces):

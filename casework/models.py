@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -165,6 +166,9 @@ class Message(db.Model):  # type: ignore[name-defined]
     body: Mapped[str | None] = mapped_column(Text)
     created_on: Mapped[date] = mapped_column(Date)
     read_by_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A keyed hash of the sender's idempotency key (services.message_digest): a resend after
+    # a lost answer finds the item stored the first time instead of storing it twice.
+    idempotency: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True, default=None)
 
     case: Mapped[Case] = relationship(back_populates="messages")
     author: Mapped[Membership | None] = relationship()
@@ -190,11 +194,43 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     chunk_count: Mapped[int] = mapped_column(Integer, default=0)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     created_on: Mapped[date] = mapped_column(Date)
+    # The plaintext size the sender announced when starting the upload: what the daily
+    # budget was charged, and the most the stream may hold (None: stored before it existed).
+    declared_size: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
     case: Mapped[Case] = relationship(back_populates="attachments")
     chunks: Mapped[list[AttachmentChunk]] = relationship(
         cascade="all, delete-orphan", order_by="AttachmentChunk.seq", lazy="raise"
     )
+
+
+class ReceiptReplay(db.Model):  # type: ignore[name-defined]
+    """How long, and for which content, the no-JavaScript form's receipt may be shown again
+    (reporting/replay.py). Keyed hashes under their own purpose, so a row cannot be joined
+    to its case without the server secret; each row is deleted once it expires, so the
+    minute a report arrived is kept for minutes only."""
+
+    __tablename__ = "receipt_replay"
+
+    id: Mapped[IntPk]
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    fields_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class IntakeDay(db.Model):  # type: ignore[name-defined]
+    """Bytes of attachments an organisation accepted on one day (the daily intake budget,
+    casework.intake.charge_budget). A day, never a time; rows older than a week go."""
+
+    __tablename__ = "intake_day"
+    __table_args__ = (UniqueConstraint("organisation_id", "day"),)
+
+    id: Mapped[IntPk]
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE")
+    )
+    day: Mapped[date] = mapped_column(Date)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AttachmentChunk(db.Model):  # type: ignore[name-defined]
@@ -429,3 +465,7 @@ class AuditHead(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # HMAC under the chain key of (seq, hash) (casework.chain.head_mac): moving the head
+    # back after deleting the newest entries needs the secret. None: not sealed yet (a
+    # database from before this column; `flask audit seal-head`).
+    mac: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)

@@ -38,11 +38,27 @@ def _fields(detail: str) -> dict[str, str]:
     return out
 
 
+def _refusal_reason(code: str) -> str:
+    from casework.errors import CaseworkError
+
+    def subclasses(cls: type[CaseworkError]) -> list[type[CaseworkError]]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *subclasses(sub))]
+
+    for error in subclasses(CaseworkError):
+        if error.code == code:
+            return str(error.message)
+    return ""
+
+
 def audit_text(entry: AuditEntry) -> str:
     what = labels.label(labels.AUDIT_ACTIONS, entry.action)
     detail = entry.detail or ""
     if entry.outcome == "refused":
-        return _("Refused: %(what)s (%(code)s)", what=what, code=detail or "-")
+        # The reason in the reader's words, never the stored code ("bad_assessment").
+        reason = _refusal_reason(detail)
+        if reason:
+            return _("Refused: %(what)s. %(reason)s", what=what, reason=reason)
+        return _("Refused: %(what)s", what=what)
     if entry.action in ("case.state", "case.reopened"):
         return f"{what}: {_state_change(detail)}"
     if entry.action.startswith("assessment.") and detail:

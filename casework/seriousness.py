@@ -114,6 +114,10 @@ NOT_HIGHER = (
     ("not_higher:prior", lambda f: f["prior"] == "none"),
     ("not_higher:power", lambda f: f["power"] == "none"),
     ("not_higher:criminal", lambda f: not f["criminal"]),
+    ("not_higher:not_systematic", lambda f: f["frequency"] == "repeated"),
+    ("not_higher:no_health_harm", lambda f: f["consequences"] == "impaired_work"),
+    ("not_higher:no_warning", lambda f: f["prior"] == "earlier_report"),
+    ("not_higher:some_power", lambda f: f["power"] == "some"),
 )
 
 
@@ -250,9 +254,10 @@ def assess(
     ]
     flags = dict(factors, criminal=criminal)
     not_higher = [Reason(code, 0) for code, absent in NOT_HIGHER if absent(flags)]
+    if level < 5 and not not_higher:
+        # Everything on the list is present and still under 5: say so rather than nothing.
+        not_higher = [Reason("not_higher:sum", 0)]
     reasons = tuple(raised + (not_higher if level < 5 else []))
-    if not reasons:  # pragma: no cover - level 1 always has a "not higher" reason
-        reasons = (Reason("not_higher:once", 0),)
     return Result(
         level=level,
         reasons=reasons,

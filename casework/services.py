@@ -14,10 +14,11 @@ hand-off (casework/handoff.py) counts a consent only when it comes after the sum
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import uuid
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,14 +29,15 @@ from casework.errors import BadSealedItem, CaseNotFound, CasePurged
 from casework.models import AuditEntry, Case, CaseExclusion, CaseHandler, Message
 from crypto import envelope as env
 from crypto.errors import EnvelopeError
+from trygg import clock
 
-OSLO = ZoneInfo("Europe/Oslo")
+OSLO = clock.OSLO
 MAX_ENVELOPE_CHARS = 4 * 1024 * 1024  # a message or note; attachments travel as streams
 
 
 def today() -> date:
-    """Deadlines and reporter-side dates are Norwegian calendar days."""
-    return datetime.now(OSLO).date()
+    """Deadlines and reporter-side dates are Norwegian calendar days (trygg.clock)."""
+    return clock.today()
 
 
 def _uuid(value: object) -> uuid.UUID:
@@ -128,7 +130,37 @@ def check_envelope(raw: object, kids: set[str] | None = None) -> str:
     return text
 
 
+class Replayed(Exception):
+    """The same item sent again (its idempotency key is already in the thread): nothing new
+    was stored; `message` is the one stored the first time."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__("replayed")
+        self.message = message
+
+
+def keyed_hash(secret: str, purpose: str, data: bytes) -> bytes:
+    """HMAC-SHA256 under the server secret, separated by purpose."""
+    label = f"trygg/v1/{purpose}\x00".encode()
+    return hmac.new(secret.encode(), label + data, hashlib.sha256).digest()
+
+
+def message_digest(secret: str, case: Case, key: bytes) -> bytes:
+    """What `Message.idempotency` stores for a client's idempotency key (never the key)."""
+    return keyed_hash(secret, "message-idempotency", case.public_id.bytes + key)
+
+
+def lock_thread(session: Session, case: Case) -> None:
+    """Lock the case row to the end of the transaction, so that writers to its thread at the
+    same moment take turns: each sees the others' items before it numbers its own (and
+    before it looks for its idempotency key). PostgreSQL: SELECT … FOR UPDATE. SQLite has no
+    row locks; its transactions take the database's one write lock when they begin
+    (trygg.database.sqlite_transactions)."""
+    session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+
+
 def next_seq(session: Session, case: Case) -> int:
+    """The thread's next number; call under lock_thread."""
     last = session.scalar(select(func.max(Message.seq)).where(Message.case_id == case.id))
     return (last or 0) + 1
 
@@ -142,14 +174,23 @@ def add_message(
     body: str | None,
     author: Membership | None = None,
     on: date | None = None,
+    idempotency: bytes | None = None,
 ) -> Message:
-    """Put one sealed item in the thread. Two writers racing for the same seq: the unique
-    (case_id, seq) constraint refuses the second, whose caller retries."""
+    """Put one sealed item in the thread with the next seq (allocated under a lock of the
+    case, so writers at the same moment each get their own). With `idempotency` (a
+    message_digest), an item already stored under it raises Replayed instead."""
     if case.purged_on is not None:
         raise CasePurged()
+    lock_thread(session, case)
+    if idempotency is not None:
+        earlier = session.scalar(select(Message).where(
+            Message.case_id == case.id, Message.idempotency == idempotency))
+        if earlier is not None:
+            raise Replayed(earlier)
     message = Message(
         case=case, seq=next_seq(session, case), sender=sender, kind=kind, body=body,
         author_id=author.id if author else None, created_on=on or today(),
+        idempotency=idempotency,
     )
     session.add(message)
     session.flush()
@@ -164,14 +205,17 @@ def post_message(
     kind: str,
     body: object,
     feedback: bool = False,
+    idempotency: bytes | None = None,
 ) -> Message:
-    """A handler's reply to the reporter (kind "message") or an internal note ("note")."""
+    """A handler's reply to the reporter (kind "message") or an internal note ("note").
+    Raises Replayed (nothing stored, nothing audited) when `idempotency` was seen before."""
     if kind not in ("message", "note"):
         raise BadSealedItem("kind")
     if case.purged_on is not None:
         raise CasePurged()
     text = check_envelope(body, expected_kids(session, case, kind))
-    message = add_message(session, case, sender="handler", kind=kind, body=text, author=membership)
+    message = add_message(session, case, sender="handler", kind=kind, body=text, author=membership,
+                          idempotency=idempotency)
     detail = ""
     if kind == "message" and feedback:
         detail = "feedback"

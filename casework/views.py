@@ -12,7 +12,18 @@ import secrets
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -186,7 +197,16 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
         trail=trail,
         people=people,
         me=me(),
+        bundle_key=_bundle_key(),
     ), status
+
+
+def _bundle_key() -> tuple[str, str]:
+    """The key that signs this server's bundles, and its fingerprint, to pin when checking."""
+    from casework.bundle import b64e, fingerprint, signing_key
+
+    key = bytes(signing_key(current_app.config["SECRET_KEY"]).verify_key)
+    return b64e(key), fingerprint(key)
 
 
 @bp.get("/cases/<uuid:case_id>")
@@ -234,7 +254,10 @@ def save_assessment(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, 
     case = load_case(case_id)
     form = AssessmentForm()
     if not form.validate_on_submit():
-        flash(_("The assessment had a value that is not one of the choices. Nothing was saved."),
+        unanswered = any(not form[name].data for name in form.errors if name in form)
+        flash(_("Some questions are not answered yet; they are marked in the assessment below. "
+                "Nothing was saved.") if unanswered else
+              _("The assessment had a value that is not one of the choices. Nothing was saved."),
               "error")
         return _case_page(case, refuse(case, "assessment.recorded",
                                        CaseworkError("bad_assessment")), assessment_form=form)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from accounts.models import Organisation
 from insights import periods, releases
+from trygg import jobs
 from trygg.cli import trygg
 from trygg.extensions import db
 
@@ -39,8 +40,12 @@ def release_statistics() -> None:
     on = periods.today()
     count = 0
     session = db.session()
-    for org in list(session.scalars(select(Organisation).order_by(Organisation.id))):
-        for scope in releases.SCOPES:
-            count += len(releases.release_due(session, org, scope, on))
-        db.session.commit()
+    with jobs.exclusive(db.engine, "release-statistics") as mine:
+        if not mine:
+            click.echo("Statistics: another server is releasing them now; skipped.")
+            return
+        for org in list(session.scalars(select(Organisation).order_by(Organisation.id))):
+            for scope in releases.SCOPES:
+                count += len(releases.release_due(session, org, scope, on))
+            db.session.commit()
     click.echo(f"Released {count} new period(s) and year total(s) as of {on.isoformat()}.")

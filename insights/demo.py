@@ -16,7 +16,7 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ from casework.models import (
 )
 from casework.vocabulary import EMPLOYER_ACTIONS, NATURE
 from insights.periods import quarter_of
+from trygg import clock
 from trygg.config import Config
 from trygg.seed import PEOPLE, SLUG, DemoRefused
 
@@ -81,7 +82,7 @@ def seed_history(session: Session, config: Config, *, on: date | None = None) ->
     """Add the demo history (idempotent); needs the demo organisation (`seed-demo`)."""
     if config.is_production:
         raise DemoRefused("The demo history never runs in production (TRYGG_ENV=production).")
-    on = on or date.today()
+    on = on or clock.today()
     demo = session.scalar(select(Organisation).where(Organisation.slug == SLUG))
     if demo is None:
         raise DemoRefused("Seed the demo organisation first: flask --app wsgi trygg seed-demo")
@@ -108,6 +109,12 @@ def _history(session: Session, org: Organisation, quarters: tuple[int, ...], on:
     current = quarter_of(on)
     index = current.year * 4 + current.n - 1
     n = 0
+    # The history is the organisation's own: it existed then (the statistics begin in the
+    # creation year and fold anything earlier into it).
+    first = index - len(quarters)
+    since = datetime(first // 4, 1, 1, tzinfo=UTC)
+    if org.created_at.replace(tzinfo=UTC) > since:
+        org.created_at = since
     for back, count in zip(range(len(quarters), 0, -1), quarters, strict=True):
         q = index - back
         start = date(q // 4, (q % 4) * 3 + 1, 1)

@@ -11,13 +11,11 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from insights import labels
+from insights import labels, noise
 from insights.periods import RELEASE_DELAY_DAYS
 from insights.publish import CATEGORIES, DEADLINES, DURATIONS, TABLES
 from insights.schemas import StatisticsSchema
 from insights.statistics import Figure, Period, Statistics
-
-NOISE_MECHANISM = "two-sided geometric"
 
 
 def _figure(fig: Figure, *, cases: bool = False) -> dict[str, Any]:
@@ -42,9 +40,15 @@ def _durations(period: Period) -> dict[str, Any]:
     for name in DURATIONS:
         d = period.durations.get(name)
         out[name] = None if d is None else {
-            "n": d["n"], "median_days": d["median"], "p90_days": d["p90"],
+            "median_days": d["median"], "p90_days": d["p90"],
         }
     return out
+
+
+def _share(d: dict[str, Any] | None) -> dict[str, Any] | None:
+    # Only the share: the number of deadlines (and of durations) behind a figure is
+    # never published (releases stored before issue 18 still hold it).
+    return None if d is None else {"kept_share": d["kept_share"]}
 
 
 def document(stats: Statistics) -> dict[str, Any]:
@@ -52,10 +56,12 @@ def document(stats: Statistics) -> dict[str, Any]:
         "organisation": {"slug": stats.organisation.slug, "name": stats.organisation.name},
         "scope": stats.scope,
         "member_organisations": stats.members,
+        "refused": stats.refused,
         "k": stats.k,
         "release_delay_days": RELEASE_DELAY_DAYS,
         "noise": None if stats.epsilon is None
-        else {"mechanism": NOISE_MECHANISM, "epsilon": stats.epsilon},
+        else {"mechanism": noise.MECHANISM, "epsilon": stats.epsilon,
+              "per": "organisation and year"},
         "generated_on": stats.on,
         "next_release_on": stats.next_release,
         "years": [
@@ -73,7 +79,7 @@ def document(stats: Statistics) -> dict[str, Any]:
                         "cases": _figure(p.total, cases=True),
                         "tables": _tables(p.tables),
                         "durations": _durations(p),
-                        "deadlines": {d: p.deadlines.get(d) for d in DEADLINES},
+                        "deadlines": {d: _share(p.deadlines.get(d)) for d in DEADLINES},
                     }
                     for p in y.periods
                 ],
@@ -103,13 +109,13 @@ def _csv_rows(stats: Statistics) -> Iterator[tuple[object, ...]]:
                     yield (*base, name, cat, _v(fig), _s(fig))
             for name in DURATIONS:
                 d = p.durations.get(name)
-                for part in ("n", "median", "p90"):
+                for part in ("median", "p90"):
                     value = None if d is None else d.get(part)
-                    yield (*base, f"{name}_days_{part}" if part != "n" else f"{name}_n", "",
+                    yield (*base, f"{name}_days_{part}", "",
                            "" if value is None else value, str(value is None).lower())
             for name in DEADLINES:
                 dl = p.deadlines.get(name)
-                for part in ("due", "kept_share"):
+                for part in ("kept_share",):
                     value = None if dl is None else dl.get(part)
                     yield (*base, f"{name}_deadlines_{part}", "",
                            "" if value is None else value, str(value is None).lower())

@@ -1,68 +1,86 @@
-"""Optional calibrated noise: the two-sided geometric mechanism, keyed and deterministic.
+"""Optional differential privacy: the discrete Laplace mechanism of OpenDP, once per release.
 
-With ε set (TRYGG_STATS_EPSILON), every released count gets an integer drawn from the
-two-sided geometric distribution P(x) = (1 − α)/(1 + α) · α^|x| with α = e^(−ε): the
-discrete Laplace mechanism, ε-differentially private for a count that one case changes
-by at most one (Ghosh, Roughgarden and Sundararajan 2009).
+With a budget ε set (TRYGG_STATS_EPSILON), every count a period's release publishes —
+its case count, each category of nature, level and relation ("not yet assessed" once,
+since it is one number in all three), each code of the multi-valued tables and their
+"none" — gets noise from one OpenDP measurement over the whole vector, when the period is
+released. The noisy numbers are stored and the true ones are not, so every view shows the
+same value and nothing can be averaged away: one noisy value per released number.
 
-The draw is not random at view time: its uniform numbers come from HMAC-SHA256 under a
-key derived from the server secret and a label naming the cell (organisation, period,
-table, category). The same cell therefore always shows the same noisy value, so a leader
-cannot average noise away by reloading; and since released periods are frozen, the
-value under the noise never changes either.
+Accounting (what OpenDP's privacy map checks): adding or removing one case changes the
+vector by at most `sensitivity()` in L1 distance (its case count, one cell in each
+partition, and at worst every code of each multi-valued table), so discrete Laplace noise
+of scale sensitivity/ε makes the period's release ε-differentially private. A case
+belongs to exactly one period, so the periods of a year compose in parallel, and the
+year totals are sums of the noisy periods (post-processing, free): ε per organisation per
+year. Everything decided afterwards on the noisy values — suppression, "any" = cases −
+not assessed − none — is post-processing too. The durations and deadline shares are
+*not* covered (they keep the k rules only); docs/statistics.md says so.
 
-No library fits this cleanly: OpenDP and diffprivlib draw from the operating system's
-randomness (fine for one-off releases, wrong for a page that is viewed again and again),
-so this is a small implementation, tested for its distribution in tests/insights.
-Floating point enters only through log(); each uniform has 53 bits, so the probabilities
-are exact to about 2^-53, far below what matters at the ε values that make sense here.
+The vocabulary comes from casework: a new code widens the vector and the sensitivity,
+and enters the same guarantee.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import math
+from typing import Any
 
-LABEL = b"trygg/insights/noise/v1"
+import opendp.prelude as dp
 
+from insights.publish import ANY, CATEGORIES, CODES, MULTI, NONE, PARTITION, UNASSESSED, Raw
 
-def derive_key(secret: str | bytes) -> bytes:
-    raw = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(raw, LABEL, hashlib.sha256).digest()
+dp.enable_features("contrib")
 
-
-def _uniforms(key: bytes, label: str) -> tuple[float, float]:
-    """Two independent uniforms in (0, 1], 53 bits each."""
-    digest = hmac.new(key, label.encode(), hashlib.sha256).digest()
-    a = int.from_bytes(digest[:8], "big") >> 11
-    b = int.from_bytes(digest[8:16], "big") >> 11
-    scale = float(1 << 53)
-    return (a + 1) / scale, (b + 1) / scale
+MECHANISM = "discrete Laplace (OpenDP)"
 
 
-def _geometric(u: float, alpha: float) -> int:
-    """Failures before the first success, P(G ≥ g) = α^g, by inversion of u ∈ (0, 1]."""
-    return math.floor(math.log(u) / math.log(alpha))
+def sensitivity() -> int:
+    """The most one case can change a period's released counts, in L1 distance."""
+    return 1 + len(PARTITION) + sum(max(1, len(CODES[name])) for name in MULTI)
 
 
-def geometric_noise(key: bytes, label: str, epsilon: float) -> int:
-    """The two-sided geometric draw for `label`: G1 − G2 with G ~ Geometric(1 − e^−ε)."""
-    if not epsilon > 0 or math.isinf(epsilon):
+def _check(epsilon: float) -> None:
+    if not 0 < epsilon < float("inf"):
         raise ValueError("epsilon must be a positive number")
-    alpha = math.exp(-epsilon)
-    u1, u2 = _uniforms(key, label)
-    return _geometric(u1, alpha) - _geometric(u2, alpha)
 
 
-def noisy_count(value: int, key: bytes, label: str, epsilon: float | None) -> int:
-    """`value` with its keyed noise added (never below zero); unchanged without ε."""
-    if epsilon is None:
-        return value
-    return max(0, value + geometric_noise(key, label, epsilon))
+def measurement(epsilon: float) -> Any:
+    """The OpenDP measurement for one period's vector of counts under budget ε."""
+    _check(epsilon)
+    space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
+    scale = sensitivity() / epsilon
+    meas = dp.m.make_laplace(*space, scale=scale)
+    if meas.map(sensitivity()) > epsilon * (1 + 1e-9):  # OpenDP's own accounting
+        raise ValueError("the noise scale does not meet the budget")  # pragma: no cover
+    return meas
 
 
-def zero_probability(epsilon: float) -> float:
-    """P(noise = 0): how often a cell shows its true value."""
-    alpha = math.exp(-epsilon)
-    return (1 - alpha) / (1 + alpha)
+def _keys() -> list[tuple[str, str]]:
+    keys = [("", "total"), ("nature", UNASSESSED)]
+    for name in PARTITION:
+        keys += [(name, c) for c in CATEGORIES[name] if c != UNASSESSED]
+    for name in MULTI:
+        keys += [(name, c) for c in (*CODES[name], NONE)]
+    return keys
+
+
+def perturb(raw: Raw, epsilon: float) -> Raw:
+    """A copy of a period's raw counts with every released count replaced by its noisy
+    value (clipped at zero); "any" follows from the noisy ones. Durations and deadlines
+    are left as they are."""
+    keys = _keys()
+    values = [int(raw["total"]) if name == "" else int(raw["tables"][name].get(c, 0))
+              for name, c in keys]
+    noisy = [max(0, int(v)) for v in measurement(epsilon)(values)]
+    out: Raw = {**raw, "tables": {name: dict(cells) for name, cells in raw["tables"].items()}}
+    for (name, c), v in zip(keys, noisy, strict=True):
+        if name == "":
+            out["total"] = v
+        else:
+            out["tables"][name][c] = v
+    for name in PARTITION[1:]:
+        out["tables"][name][UNASSESSED] = out["tables"]["nature"][UNASSESSED]
+    assessed = max(0, out["total"] - out["tables"]["nature"][UNASSESSED])
+    for name in MULTI:
+        out["tables"][name][ANY] = max(0, assessed - out["tables"][name][NONE])
+    return out

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
+
+from trygg import clock
 
 # Three months: the default feedback deadline (EU whistleblowing directive practice). By
 # then every case received in the period should have been assessed and its reactions
@@ -33,7 +35,7 @@ GRAINS = ("quarter", "half", "year")
 
 def today() -> date:
     """The date statistics are computed for (tests replace this function)."""
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 @dataclass(frozen=True, order=True)
@@ -131,10 +133,35 @@ def plan_year(
 
     `enough(unit)` says whether a unit has at least k cases (for an umbrella: at least k
     outside its largest member). Periods come back in calendar order.
+
+    A year is decided as a whole, once it is due: released early, a quarter could leave
+    a small remainder of its year that then has to be withheld — and a withheld period
+    hides the year's total with it. So the year is cut into the finest periods that each
+    have at least k cases: both halves when both have, each half into its quarters when
+    both quarters have; otherwise the year is one period. (Years of which something was
+    released under the earlier quarter-by-quarter plan are completed that way.)
     """
     out = [u for u in released if u.year == year]
     if any(u.grain == "year" for u in out):
         return []
+    if not out:
+        if not year_unit(year).due(on):
+            return []
+        halves = year_unit(year).halves()
+        if not all(enough(h) for h in halves):
+            return [year_unit(year)]
+        new = []
+        for half in halves:
+            quarters = half.quarters()
+            new += list(quarters) if all(enough(q) for q in quarters) else [half]
+        return new
+    return _continue_year(year, enough, on, out)
+
+
+def _continue_year(
+    year: int, enough: Callable[[Unit], bool], on: date, out: list[Unit]
+) -> list[Unit]:
+    """The quarter-by-quarter plan, for a year of which something is out already."""
     new: list[Unit] = []
     deferred: list[Unit] = []
     for half in year_unit(year).halves():

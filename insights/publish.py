@@ -15,14 +15,18 @@ Primary suppression:
 - a cell with 1 to k−1 cases;
 - a category that holds every assessed case of a period (a reader who knows that
   someone reported in that period would learn what their case was about);
-- for an umbrella, also any count where the members other than the largest contributor
-  add up to fewer than k (a member's own leader could subtract their part).
+- a breakdown whose cases sit in fewer than two categories, or three when one is small,
+  whole: its zeros would say where every case is (`_row_primary`);
+- "any" (cases with a code) in the multi-valued tables, small or beside a hidden code;
+- for an umbrella, also any count where the members other than the n largest
+  contributors add up to fewer than k (the (n, k) rule: `insights.releases`).
 
 Complementary suppression is `insights.suppression.protect`, with the cells of periods
 released earlier held fixed: what was published cannot be taken back, so new figures
-(usually the year totals) give way instead. Nature, level and relation are protected
-together (`protect_linked`): their row totals and their "not yet assessed" cells are the
-same numbers, so a cell hidden in one of them is hidden in all three.
+(usually the year totals) give way instead. All five tables are protected as one system
+(`protect_linked`): the period count, "not yet assessed" and, for the multi-valued
+tables, the line none + any + not assessed = cases tie them together. With noise
+(`noisy`), only the primary rules apply, to the noisy values.
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from casework.vocabulary import AGGRAVATING, EMPLOYER_ACTIONS, NATURE, RELATION
+from insights import suppression
 from insights.periods import Unit
-from insights.suppression import Cell, Table, protect, protect_linked
+from insights.suppression import Cell, Table
 
 UNASSESSED = "not_assessed"
 NONE = "none"
@@ -47,6 +52,18 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "aggravating": (*AGGRAVATING, NONE),
     "reaction": (*EMPLOYER_ACTIONS, NONE),  # what the employer did
 }
+# The assessed cases with at least one code of a multi-valued table. Never shown, but a
+# reader gets it as cases − not assessed − none, so it is protected like a shown cell.
+ANY = "any"
+CODES = {name: CATEGORIES[name][:-1] for name in MULTI}
+COVER = (NONE, ANY, UNASSESSED)  # a multi-valued table's line: they add up to the cases
+# The categories whose zeros say where the assessed cases are (see `_row_primary`).
+ASSESSED_CATEGORIES = {
+    name: tuple(c for c in CATEGORIES[name] if c != UNASSESSED) for name in TABLES
+}
+# A breakdown is shown only with at least this many non-zero assessed categories when
+# one of them is small, and at least one fewer otherwise.
+MIN_SPREAD = 3
 DURATIONS = ("acknowledge", "close")
 DEADLINES = ("acknowledge", "feedback")
 # The 90th percentile by nearest rank is the largest value below ten cases: never show
@@ -102,12 +119,42 @@ def _small(value: int, top: int | None, k: int, *, zero_counts: bool = False) ->
     return top is not None and value - top < k
 
 
-def _sensitive(raw: Raw, name: str, cat: str, k: int) -> bool:
-    """A cell of a released period that must be hidden: small, or everyone's value."""
-    value = int(raw["tables"][name].get(cat, 0))
-    if _small(value, _top(raw, "tables", name, cat), k):
+def _primary(value: int, top: int | None, n_assessed: int, cat: str, k: int) -> bool:
+    if _small(value, top, k):
         return True
-    return cat != UNASSESSED and value == assessed(raw) > 0
+    return cat != UNASSESSED and value == n_assessed > 0
+
+
+def cell(raw: Raw, name: str, cat: str) -> int:
+    """A category's count; "any" (assessed cases with at least one code) is derived
+    from "none" for releases stored before it was kept."""
+    if cat == UNASSESSED:
+        name = "nature"  # one number, shown in every table
+    cells = raw["tables"][name]
+    if cat == ANY and ANY not in cells:
+        return assessed(raw) - int(cells.get(NONE, 0))
+    return int(cells.get(cat, 0))
+
+
+def _row_primary(
+    values: dict[str, int], tops: dict[str, int | None], n_assessed: int, name: str, k: int
+) -> set[str]:
+    """The primary cells of one row of a breakdown (a period, or the year totals).
+
+    Besides the small and the homogeneous cells, zeros are information: when fewer than
+    two assessed categories hold the row's cases, or fewer than three and one of them is
+    small, the published zeros would say which one or two categories every case is in.
+    Then the whole breakdown is hidden and only the number assessed is left.
+    """
+    out = {c for c, v in values.items() if _primary(v, tops.get(c), n_assessed, c, k)}
+    spread = ASSESSED_CATEGORIES[name]
+    nonzero = [c for c in spread if values.get(c, 0) > 0]
+    if n_assessed > 0 and (
+        len(nonzero) < MIN_SPREAD - 1
+        or (len(nonzero) < MIN_SPREAD and any(c in out for c in nonzero))
+    ):
+        out |= set(spread)
+    return out
 
 
 def publish_year(
@@ -116,12 +163,21 @@ def publish_year(
     *,
     complete: bool,
     umbrella: bool = False,
+    noisy: bool = False,
 ) -> tuple[list[Hidden], Hidden | None]:
     """Suppression for every row (fixed rows come back unchanged) and the year totals.
 
     Returns one `hidden` dict per row, and the year's when `complete` (else None). A
     hidden dict is {"withheld": bool, "total": bool, "<table>": [hidden categories]}.
+
+    `noisy`: the counts carry differential-privacy noise (insights.noise). The primary
+    rules then apply to the noisy values, and complementary suppression is left out:
+    what a reader derives from noisy figures is covered by the same guarantee (noise
+    instead of extra suppression), and noisy rows need not add up.
     """
+    protect = suppression.primary_only if noisy else suppression.protect
+    protect_linked = (suppression.linked_primary_only if noisy
+                      else suppression.protect_linked)
     if k < 3:
         raise ValueError("k must be at least 3 (a smaller group singles people out)")
     n = len(rows)
@@ -157,69 +213,130 @@ def publish_year(
         for i, row in enumerate(rows)
     ]
     year: Hidden | None = {"total": year_total_hidden} if complete else None
+    year_assessed = sum(assessed(row.raw) for row in rows)
+
+    def row_primaries(name: str, cats: Sequence[str]) -> dict[int, set[str]]:
+        """Primary categories per new row (and the year row, index n)."""
+        found: dict[int, set[str]] = {}
+        for i, row in enumerate(rows):
+            if row.hidden is None:
+                found[i] = set(cats) if withheld[i] else _row_primary(
+                    {c: cell(row.raw, name, c) for c in cats},
+                    {c: _top(row.raw, "tables", name, c) for c in cats},
+                    assessed(row.raw), name, k,
+                )
+        if margins:
+            values = {c: sum(cell(row.raw, name, c) for row in rows) for c in cats}
+            tops: dict[str, int | None] = {}
+            for c in cats:
+                bound = sum(_top(row.raw, "tables", name, c) or 0 for row in rows)
+                tops[c] = min(values[c], bound) if umbrella else None
+            # The year row's zeros are information too; a year total is never "everyone's
+            # value" on its own account when some of its cases are in hidden periods.
+            found[n] = _row_primary(values, tops, year_assessed, name, k)
+        return found
+
+    def gone_before(i: int, name: str) -> set[str]:
+        before = rows[i].hidden
+        return set(before.get(name, [])) if before is not None else set()
 
     # 2. The breakdowns. Nature, level and relation share cells (each period's case count
-    # is their row total, and "not yet assessed" is the same number in all three), so
-    # they are protected as one system: a cell hidden in one is hidden in all, and no
-    # combination of the three gives a hidden cell away.
+    # is their row total, and "not yet assessed" is the same number in all three). The
+    # multi-valued tables join them through their cover line: "none", "any" (the assessed
+    # cases with at least one code, which a reader gets as total − not assessed − none)
+    # and "not assessed" add up to the case count. All of it is one system: a cell hidden
+    # in one table is hidden in all, and no combination gives a hidden cell away.
     grids: dict[str, Table] = {}
     primaries: dict[str, set[Cell]] = {}
     fixeds: dict[str, dict[Cell, bool]] = {}
+    codes_hidden: dict[str, set[Cell]] = {}
     for name in TABLES:
-        cats = CATEGORIES[name]
-        inner = [[int(row.raw["tables"][name].get(c, 0)) for c in cats] for row in rows]
+        cats = CATEGORIES[name] if name in PARTITION else CODES[name]
+        found = row_primaries(name, CATEGORIES[name] + ((ANY,) if name in MULTI else ()))
+        inner = [[cell(row.raw, name, c) for c in cats] for row in rows]
         partition = name in PARTITION
         grid = Table.with_margins(inner, row_margin=partition, col_margin=margins)
         fixed = {}
-        primary = set()
-        for i, row in enumerate(rows):
-            gone = set(row.hidden.get(name, [])) if row.hidden is not None else set()
+        for i in range(n):
+            if rows[i].hidden is not None:
+                gone = gone_before(i, name)
+                fixed |= {(i, j): c in gone for j, c in enumerate(cats)}
             if partition:
                 fixed[(i, len(cats))] = total_hidden[i]
-            for j, cat in enumerate(cats):
-                if row.hidden is not None:
-                    fixed[(i, j)] = cat in gone
-                elif withheld[i] or _sensitive(row.raw, name, cat, k):
-                    primary.add((i, j))
+        if margins and partition:
+            fixed[(n, len(cats))] = year_total_hidden
+        primary = {(i, j) for i, got in found.items() for j, c in enumerate(cats) if c in got}
+        if partition:
+            grids[name], primaries[name], fixeds[name] = grid, primary, fixed
+            continue
+        # The codes of a multi-valued table: a case can have several, so their row has
+        # no total; protected alone along the year's columns.
+        codes_hidden[name] = protect(grid, primary, k, fixed)
+        cover_cats = COVER
+        cover = [[cell(row.raw, name, c) for c in cover_cats] for row in rows]
+        grid = Table.with_margins(cover, row_margin=True, col_margin=margins)
+        fixed = {}
+        for i in range(n):
+            if rows[i].hidden is not None:
+                gone = gone_before(i, name)
+                if ANY not in rows[i].raw["tables"][name]:
+                    # Released before "any" was protected: it is hidden exactly when a
+                    # reader cannot derive it.
+                    derivable = not (total_hidden[i] or NONE in gone
+                                     or UNASSESSED in gone_before(i, "nature"))
+                    gone = gone if derivable else gone | {ANY}
+                if UNASSESSED in gone_before(i, "nature"):  # one number in every table
+                    gone = gone | {UNASSESSED}
+                fixed |= {(i, j): c in gone for j, c in enumerate(cover_cats)}
+            fixed[(i, len(cover_cats))] = total_hidden[i]
         if margins:
-            if partition:
-                fixed[(n, len(cats))] = year_total_hidden
-            for j, cat in enumerate(cats):
-                column = grid.values[(n, j)]
-                bound = sum(_top(row.raw, "tables", name, cat) or 0 for row in rows)
-                if _small(column, min(column, bound) if umbrella else None, k):
-                    primary.add((n, j))
+            fixed[(n, len(cover_cats))] = year_total_hidden
+        primary = {(i, j) for i, got in found.items() for j, c in enumerate(cover_cats)
+                   if c in got}
+        # A hidden code next to a known "any" would be bounded from below ("at least one
+        # case had a circumstance that is not shown"): hide "any" wherever a code is.
+        a = cover_cats.index(ANY)
+        primary |= {(i, a) for i, _j in codes_hidden[name] if (i, a) not in fixed}
         grids[name], primaries[name], fixeds[name] = grid, primary, fixed
     lines = range(n + 1 if margins else n)  # the periods, and the year totals' row
     same = [
-        [(p, (i, CATEGORIES[t].index(UNASSESSED))) for p, t in enumerate(PARTITION)]
-        for i in lines
-    ] + [[(p, (i, len(CATEGORIES[t]))) for p, t in enumerate(PARTITION)] for i in lines]
+        [(p, (i, _columns(t).index(UNASSESSED))) for p, t in enumerate(TABLES)] for i in lines
+    ] + [[(p, (i, len(_columns(t)))) for p, t in enumerate(TABLES)] for i in lines]
     linked = protect_linked(
-        [grids[t] for t in PARTITION], same, [primaries[t] for t in PARTITION], k,
-        [fixeds[t] for t in PARTITION],
+        [grids[t] for t in TABLES], same, [primaries[t] for t in TABLES], k,
+        [fixeds[t] for t in TABLES],
     )
-    suppressed = dict(zip(PARTITION, linked, strict=True))
-    for name in MULTI:
-        suppressed[name] = protect(grids[name], primaries[name], k, fixeds[name])
+    suppressed = dict(zip(TABLES, linked, strict=True))
     for name in TABLES:
-        cats = CATEGORIES[name]
-        gone_cells = suppressed[name]
+        cats = _columns(name)
+        named: dict[int, list[str]] = {
+            i: [c for j, c in enumerate(cats) if (i, j) in suppressed[name]]
+            for i in lines
+        }
+        if name in MULTI:
+            for i in lines:
+                codes = [c for j, c in enumerate(CODES[name]) if (i, j) in codes_hidden[name]]
+                named[i] = codes + [c for c in named[i] if c != UNASSESSED]
         for i, row in enumerate(rows):
             if row.hidden is None:
-                out[i][name] = [c for j, c in enumerate(cats) if (i, j) in gone_cells]
+                out[i][name] = named[i]
         if year is not None:
-            if margins:
-                year[name] = [c for j, c in enumerate(cats) if (n, j) in gone_cells]
-            else:  # one period for the whole year: its totals are the period's own
-                year[name] = list(out[0][name])
+            year[name] = named[n] if margins else list(out[0][name])
 
     # 3. Durations and deadlines, per new period.
     for i, row in enumerate(rows):
         if row.hidden is None:
-            out[i]["durations"] = {d: durations(row.raw, d, k) for d in DURATIONS}
-            out[i]["deadlines"] = {d: deadlines(row.raw, d, k) for d in DEADLINES}
+            shown = not withheld[i]
+            out[i]["durations"] = {d: durations(row.raw, d, k) if shown else None
+                                   for d in DURATIONS}
+            out[i]["deadlines"] = {d: deadlines(row.raw, d, k) if shown else None
+                                   for d in DEADLINES}
     return out, year
+
+
+def _columns(name: str) -> tuple[str, ...]:
+    """The columns of a table in the linked system."""
+    return CATEGORIES[name] if name in PARTITION else COVER
 
 
 def nearest_rank(sorted_values: list[int], share: float) -> int:
@@ -239,7 +356,6 @@ def durations(raw: Raw, kind: str, k: int) -> dict[str, Any] | None:
     if _small(n, top, k, zero_counts=True):
         return None
     return {
-        "n": n,
         "median": nearest_rank(values, 0.5),
         "p90": nearest_rank(values, 0.9) if n >= P90_MINIMUM else None,
     }
@@ -259,4 +375,4 @@ def deadlines(raw: Raw, kind: str, k: int) -> dict[str, Any] | None:
     for part, n in (("kept", kept), ("missed", due - kept)):
         if _small(n, _top(raw, "deadlines", kind, part), k):
             return None
-    return {"due": due, "kept_share": round(kept / due, 2)}
+    return {"kept_share": round(kept / due, 2)}

@@ -8,9 +8,8 @@ Attribution (docs/statistics.md):
 - a case belongs to the period it was received in; its assessment, aggravating
   circumstances and reactions count as they stood on the period's release date (an
   assessment first recorded after that date counts as "not yet assessed");
-- time to acknowledge and to close belong to the period in which the case was
-  acknowledged or closed;
-- a deadline belongs to the period in which it fell due.
+- time to acknowledge and to close, and the deadlines, belong to the period the case was
+  received in too, counting what had happened (or fallen due) by the release date.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from casework.models import Assessment, AssessmentAggravating, Case, EmployerAction
 from insights.periods import RELEASE_DELAY_DAYS, Unit
-from insights.publish import CATEGORIES, DEADLINES, NONE, UNASSESSED, Raw, empty_raw
+from insights.publish import ANY, CATEGORIES, NONE, UNASSESSED, Raw, empty_raw
 
 
 def _sql(compiler: SQLCompiler, element: FunctionElement[Any], **kw: Any) -> list[str]:
@@ -100,8 +99,11 @@ def _index(unit: Unit) -> int:
     return unit.year * 4 + unit.n - 1 if unit.grain == "quarter" else _index(unit.quarters()[0])
 
 
-def quarter_counts(session: Session, org_ids: Sequence[int]) -> dict[int, dict[Unit, int]]:
-    """Cases received per organisation and quarter (all time)."""
+def quarter_counts(
+    session: Session, org_ids: Sequence[int], fold: int | None = None
+) -> dict[int, dict[Unit, int]]:
+    """Cases received per organisation and quarter (all time); with `fold` (a quarter
+    index), cases received before that quarter count in it."""
     q = quarter_index(Case.received_on)
     stmt = (
         select(Case.organisation_id, q, func.count())
@@ -110,7 +112,7 @@ def quarter_counts(session: Session, org_ids: Sequence[int]) -> dict[int, dict[U
     )
     out: dict[int, dict[Unit, int]] = defaultdict(lambda: defaultdict(int))
     for org_id, index, n in session.execute(stmt):
-        out[org_id][_unit(int(index))] += int(n)
+        out[org_id][_unit(max(int(index), fold if fold is not None else int(index)))] += int(n)
     return out
 
 
@@ -118,7 +120,7 @@ Histograms = dict[Unit, dict[str, dict[str, int]]]
 
 
 def raw_counts(
-    session: Session, org_ids: Sequence[int], units: Sequence[Unit]
+    session: Session, org_ids: Sequence[int], units: Sequence[Unit], fold: int | None = None
 ) -> tuple[dict[int, dict[Unit, Raw]], Histograms]:
     """The raw counts of every unit per organisation ({org_id: {unit: raw}}), and the
     durations' histograms per unit over all the organisations together.
@@ -126,6 +128,8 @@ def raw_counts(
     Every query groups by quarter (an arithmetic expression, no per-unit CASE) and
     Python folds the quarters into the units; the per-organisation raws also carry the
     number of durations behind each histogram ("durations_n") for the dominance rule.
+    With `fold` (the first quarter on the page), a case received before it counts as
+    received in it: a case dated before the organisation's first year adds no year.
     """
     out: dict[int, dict[Unit, Raw]] = defaultdict(dict)
     histograms: Histograms = defaultdict(lambda: {"acknowledge": {}, "close": {}})
@@ -148,11 +152,16 @@ def raw_counts(
 
     in_orgs = Case.organisation_id.in_(org_ids)
     received_q = quarter_index(Case.received_on)
-    cohort = and_(in_orgs, Case.received_on.between(first, last))
+    folding = fold is not None and fold in place
+    cohort = and_(in_orgs, Case.received_on <= last if folding
+                  else Case.received_on.between(first, last))
     lag = release_lag(Assessment.assessed_on, Case.received_on)
 
     def counted(q: int, lag_value: int | None) -> tuple[Unit, bool] | None:
         """The case's unit, and whether its assessment counts there (None: not released)."""
+        if folding and fold is not None and q < fold:
+            # Lags count from the quarter the case is folded into.
+            q, lag_value = fold, None if lag_value is None else int(lag_value) - (fold - q)
         if q not in place:
             return None
         unit, remaining = place[q]
@@ -213,29 +222,30 @@ def raw_counts(
             for unit, raw in units_raw.items():
                 total_assessed = raw["total"] - raw["tables"]["nature"][UNASSESSED]
                 raw["tables"][name][NONE] = total_assessed - with_any[(org_id, unit, name)]
+                raw["tables"][name][ANY] = with_any[(org_id, unit, name)]
 
-    # Durations by the period of the event: the histogram over all organisations, and
-    # each organisation's count.
+    # Durations and deadlines belong to the period the case was received in, like every
+    # other figure, and count what had happened by the period's release date: a case
+    # that spills into the next quarter stays in its own period (issue 18).
     events = {"acknowledge": Case.acknowledged_on, "close": Case.closed_on}
     for name, happened in events.items():
-        event_q = quarter_index(happened)
-        where = and_(in_orgs, happened.between(first, last))
         days = days_between(happened, Case.received_on)
-        stmt = select(event_q, days, func.count()).where(where).group_by(event_q, days)
-        for q, d, n in session.execute(stmt):
-            if int(q) in place:
-                histogram = histograms[place[int(q)][0]][name]
-                histogram[str(int(d))] = histogram.get(str(int(d)), 0) + int(n)
+        when = release_lag(happened, Case.received_on)
         stmt = (
-            select(Case.organisation_id, event_q, func.count())
-            .where(where).group_by(Case.organisation_id, event_q)
+            select(Case.organisation_id, received_q, when, days, func.count())
+            .where(cohort, happened.is_not(None))
+            .group_by(Case.organisation_id, received_q, when, days)
         )
-        for org_id, q, n in session.execute(stmt):
-            if int(q) in place:
-                slot(org_id, place[int(q)][0])["durations_n"][name] += int(n)
+        for org_id, q, lag_value, d, n in session.execute(stmt):
+            found = counted(int(q), lag_value)
+            if found is None or not found[1]:
+                continue
+            histogram = histograms[found[0]][name]
+            histogram[str(int(d))] = histogram.get(str(int(d)), 0) + int(n)
+            slot(org_id, found[0])["durations_n"][name] += int(n)
 
-    # Deadlines by the period they fell due in. Feedback counts as given when the first
-    # feedback message or the closing came on or before the deadline.
+    # Deadlines that fell due by the release date. Feedback counts as given when the
+    # first feedback message or the closing came on or before the deadline.
     kept_rules = {
         "acknowledge": (
             Case.acknowledge_by,
@@ -250,48 +260,57 @@ def raw_counts(
         ),
     }
     for name, (due, kept) in kept_rules.items():
-        due_q = quarter_index(due)
+        when = release_lag(due, Case.received_on)
         stmt = (
-            select(Case.organisation_id, due_q, func.count(), func.sum(case((kept, 1), else_=0)))
-            .where(in_orgs, due.between(first, last))
-            .group_by(Case.organisation_id, due_q)
+            select(Case.organisation_id, received_q, when, func.count(),
+                   func.sum(case((kept, 1), else_=0)))
+            .where(cohort)
+            .group_by(Case.organisation_id, received_q, when)
         )
-        for org_id, q, n, n_kept in session.execute(stmt):
-            if int(q) in place:
-                tally = slot(org_id, place[int(q)][0])["deadlines"][name]
-                tally[0] += int(n)
-                tally[1] += int(n_kept or 0)
+        for org_id, q, lag_value, n, n_kept in session.execute(stmt):
+            found = counted(int(q), lag_value)
+            if found is None or not found[1]:
+                continue
+            tally = slot(org_id, found[0])["deadlines"][name]
+            tally[0] += int(n)
+            tally[1] += int(n_kept or 0)
     return out, histograms
 
 
 def combine(
-    per_org: dict[int, Raw], histograms: dict[str, dict[str, int]], *, with_top: bool
+    per_org: dict[int, Raw],
+    histograms: dict[str, dict[str, int]],
+    *,
+    with_top: bool,
+    largest: int = 1,
 ) -> Raw:
     """Add the organisations' counts and attach the unit's duration histograms; with
-    `with_top`, also keep each cell's largest single contribution (for the umbrella's
-    dominance rule)."""
+    `with_top`, also keep for each cell the sum of its `largest` biggest contributions
+    (the umbrella's (n, k) dominance rule: n is the most members one person can see
+    into, and what they could subtract)."""
     total = empty_raw()
-    top: dict[str, Any] = {
-        "total": 0,
-        "tables": {t: dict.fromkeys(c, 0) for t, c in CATEGORIES.items()},
-        "durations": {"acknowledge": 0, "close": 0},
-        "deadlines": {d: {"due": 0, "kept": 0, "missed": 0} for d in DEADLINES},
-    }
+    parts: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for raw in per_org.values():
         total["total"] += raw["total"]
-        top["total"] = max(top["total"], raw["total"])
+        parts[("total",)].append(raw["total"])
         for name, cats in raw["tables"].items():
             for cat, n in cats.items():
-                total["tables"][name][cat] += n
-                top["tables"][name][cat] = max(top["tables"][name][cat], n)
+                total["tables"][name][cat] = total["tables"][name].get(cat, 0) + n
+                parts[("tables", name, cat)].append(n)
         for name, n in raw.get("durations_n", {}).items():
-            top["durations"][name] = max(top["durations"][name], n)
+            parts[("durations", name)].append(n)
         for name, (due, kept) in raw["deadlines"].items():
             total["deadlines"][name][0] += due
             total["deadlines"][name][1] += kept
             for part, n in (("due", due), ("kept", kept), ("missed", due - kept)):
-                top["deadlines"][name][part] = max(top["deadlines"][name][part], n)
+                parts[("deadlines", name, part)].append(n)
     total["durations"] = {name: dict(h) for name, h in histograms.items()}
     if with_top:
+        top: dict[str, Any] = {"total": 0, "tables": {}, "durations": {}, "deadlines": {}}
+        for path, values in parts.items():
+            node = top
+            for key in path[:-1]:
+                node = node.setdefault(key, {})
+            node[path[-1]] = sum(sorted(values, reverse=True)[:largest])
         total["top"] = top
     return total

@@ -30,13 +30,11 @@ class CategorySchema(FigureSchema):
 
 
 class DurationSchema(_Out):
-    n = fields.Integer(dump_only=True)
     median_days = fields.Integer(dump_only=True)
     p90_days = fields.Integer(allow_none=True, dump_only=True)
 
 
 class DeadlineSchema(_Out):
-    due = fields.Integer(dump_only=True)
     kept_share = fields.Float(dump_only=True)
 
 
@@ -90,7 +88,8 @@ class OrganisationSchema(_Out):
 
 class NoiseSchema(_Out):
     mechanism = fields.String(dump_only=True)
-    epsilon = fields.Float(dump_only=True)
+    epsilon = fields.Float(dump_only=True)  # the budget ...
+    per = fields.String(dump_only=True)  # ... per organisation and year
 
 
 class StatisticsSchema(_Out):
@@ -99,6 +98,7 @@ class StatisticsSchema(_Out):
     organisation = fields.Nested(OrganisationSchema, dump_only=True)
     scope = fields.String(dump_only=True)
     member_organisations = fields.Integer(allow_none=True, dump_only=True)
+    refused = fields.Boolean(dump_only=True)  # an umbrella view this viewer may not see
     k = fields.Integer(dump_only=True)
     release_delay_days = fields.Integer(dump_only=True)
     noise = fields.Nested(NoiseSchema, allow_none=True, dump_only=True)

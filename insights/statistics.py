@@ -1,8 +1,8 @@
 """The statistics a leader sees, built from frozen releases only.
 
 This is the one place where released figures are read back: a suppressed cell comes out
-as `Figure(None, suppressed=True)` and its true value never leaves this module. Optional
-noise is added here, keyed per cell (insights.noise), so every view of a cell agrees.
+as `Figure(None, suppressed=True)` and its value never leaves this module. With noise on,
+the stored values are the noisy ones (drawn once, at release: insights.noise).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from accounts.models import Organisation
-from insights import noise, releases
+from insights import releases
 from insights.models import StatsRelease
-from insights.periods import RELEASE_DELAY_DAYS, Unit, quarter_of
+from insights.periods import RELEASE_DELAY_DAYS, Unit, year_unit
 from insights.publish import CATEGORIES, DEADLINES, DURATIONS, TABLES
 
 
@@ -70,6 +70,9 @@ class Statistics:
     on: date
     members: int | None = None
     years: list[Year] = field(default_factory=list)
+    # An umbrella view refused to this viewer: they hold roles in more members than its
+    # figures were protected for (the (n, k) rule), so they could subtract them.
+    refused: bool = False
 
     @property
     def periods(self) -> list[Period]:
@@ -77,34 +80,40 @@ class Statistics:
 
     @property
     def next_release(self) -> date:
-        """The next date new figures can appear (a quarter's end plus the delay)."""
-        now = quarter_of(self.on)
-        index = now.year * 4 + now.n - 1
-        quarters = (Unit(i // 4, "quarter", i % 4 + 1) for i in range(index - 4, index + 2))
-        return min(q.release_on for q in quarters if q.release_on > self.on)
+        """The next date new figures can appear (a year's end plus the delay)."""
+        years = (year_unit(y) for y in range(self.on.year - 1, self.on.year + 2))
+        return min(y.release_on for y in years if y.release_on > self.on)
 
     def year(self, year: int) -> Year | None:
         return next((y for y in self.years if y.year == year), None)
 
 
-def build(session: Session, org: Organisation, scope: str, on: date) -> Statistics:
-    """Freeze whatever is due, then read the releases back for display."""
+def build(
+    session: Session, org: Organisation, scope: str, on: date, viewer: int | None = None
+) -> Statistics:
+    """Freeze whatever is due, then read the releases back for display (to `viewer`, a
+    person's id, when the view is for someone in particular)."""
     releases.release_due(session, org, scope, on)
     config = current_app.config["TRYGG"]
     epsilon = config.stats_epsilon
-    key = noise.derive_key(current_app.config["SECRET_KEY"])
     stats = Statistics(organisation=org, scope=scope, k=org.stats_k, epsilon=epsilon, on=on)
     if scope == "members":
-        stats.members = len(releases.members_of(session, org))
+        members = releases.members_of(session, org)
+        stats.members = len(members)
+        if viewer is not None:
+            sees = releases.seen_members(session, [m.id for m in members], viewer)
+            protected = [int(r.shown.get("largest", 1))
+                         for r in releases.releases(session, org, scope)]
+            if protected and sees > min(protected):
+                stats.refused = True
+                return stats
     years: dict[int, Year] = {}
-    prefix = f"{scope}/{org.public_id}"
     for release in releases.releases(session, org, scope):
         y = years.setdefault(release.starts_on.year, Year(release.starts_on.year, []))
-        label = f"{prefix}/{release.kind}/{release.starts_on.isoformat()}"
         if release.kind == "year":
-            y.total, y.tables = _figures(release, key, label, epsilon)
+            y.total, y.tables = _figures(release)
         else:
-            total, tables = _figures(release, key, label, epsilon)
+            total, tables = _figures(release)
             y.periods.append(Period(
                 unit=Unit.from_dates(release.starts_on, release.grain),
                 total=total, tables=tables,
@@ -118,15 +127,13 @@ def build(session: Session, org: Organisation, scope: str, on: date) -> Statisti
     return stats
 
 
-def _figures(
-    release: StatsRelease, key: bytes, label: str, epsilon: float | None
-) -> tuple[Figure, dict[str, dict[str, Figure]]]:
+def _figures(release: StatsRelease) -> tuple[Figure, dict[str, dict[str, Figure]]]:
     hidden = release.shown["hidden"]
     withheld = bool(hidden.get("withheld", False))
     if hidden["total"]:
         total = Figure(None, suppressed=True, withheld=withheld, k=release.k)
     else:
-        total = Figure(noise.noisy_count(release.raw["total"], key, f"{label}/total", epsilon))
+        total = Figure(int(release.raw["total"]))
     tables: dict[str, dict[str, Figure]] = {}
     for name in TABLES:
         gone = set(hidden.get(name, CATEGORIES[name]))
@@ -136,9 +143,7 @@ def _figures(
                 tables[name][cat] = Figure(None, suppressed=True)
             else:
                 value = release.raw["tables"][name][cat]
-                tables[name][cat] = Figure(
-                    noise.noisy_count(value, key, f"{label}/{name}/{cat}", epsilon)
-                )
+                tables[name][cat] = Figure(int(value))
     return total, tables
 
 

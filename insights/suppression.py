@@ -208,13 +208,16 @@ def protect(
     fixed = dict(fixed or {})
     hidden = {c for c in primary if not (c in fixed and not fixed[c])}
     hidden |= {c for c, s in fixed.items() if s}
+    # Cells that earlier releases, under earlier rules, already gave away: nothing
+    # released now can take that back, so they are not a reason to hide more.
+    given_away = determined(table, {c for c in table.values if fixed.get(c) is not False})
     for _round in range(len(table.values) + 1):
         changed = False
         for line in table.lines:
             changed |= _fix_line(table, line, hidden, fixed, k)
         if changed:
             continue
-        stuck = sorted(determined(table, hidden))
+        stuck = sorted(determined(table, hidden) - given_away)
         if not stuck:
             return hidden
         _break_determination(table, stuck[0], hidden, fixed)
@@ -296,52 +299,79 @@ def determined(table: Grid, hidden: set[Cell]) -> set[Cell]:
     Each line gives an equation in the hidden cells (members +1, total −1; the released
     cells are constants). Bring the equations to reduced row echelon form over the
     rationals: a hidden cell is determined exactly when it is a pivot whose row has no
-    other non-zero entry.
+    other non-zero entry. Rows are sparse (a line touches few cells), which keeps the
+    exact arithmetic cheap on the linked system of five tables.
     """
-    unknowns = sorted(hidden)
-    index = {c: n for n, c in enumerate(unknowns)}
-    rows: list[list[Fraction]] = []
+    index = {c: n for n, c in enumerate(sorted(hidden))}
+    cells = {n: c for c, n in index.items()}
+    basis: dict[int, dict[int, Fraction]] = {}  # pivot column → its fully reduced row
     for line in table.lines:
-        row = [Fraction(0)] * len(unknowns)
-        used = False
+        row: dict[int, Fraction] = {}
         for c in line.members:
             if c in index:
-                row[index[c]] += 1
-                used = True
+                row[index[c]] = row.get(index[c], Fraction(0)) + 1
         if line.total in index:
-            row[index[line.total]] -= 1
-            used = True
-        if used:
-            rows.append(row)
-    pivots = _rref(rows, len(unknowns))
-    out = set()
-    for r, col in pivots:
-        if all(v == 0 for n, v in enumerate(rows[r]) if n != col):
-            out.add(unknowns[col])
-    return out
-
-
-def _rref(rows: list[list[Fraction]], width: int) -> list[tuple[int, int]]:
-    """Reduce `rows` in place; return the (row, pivot column) pairs."""
-    pivots: list[tuple[int, int]] = []
-    r = 0
-    for col in range(width):
-        pivot = next((i for i in range(r, len(rows)) if rows[i][col] != 0), None)
-        if pivot is None:
+            row[index[line.total]] = row.get(index[line.total], Fraction(0)) - 1
+        _reduce(row, basis)
+        if not row:
             continue
-        rows[r], rows[pivot] = rows[pivot], rows[r]
-        lead = rows[r][col]
-        if lead != 1:
-            rows[r] = [v / lead for v in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][col] != 0:
-                factor = rows[i][col]
-                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r], strict=True)]
-        pivots.append((r, col))
-        r += 1
-        if r == len(rows):
-            break
-    return pivots
+        pivot = min(row)
+        lead = row[pivot]
+        row = {col: v / lead for col, v in row.items()}
+        for other in basis.values():
+            factor = other.get(pivot)
+            if factor:
+                _subtract(other, factor, row)
+        basis[pivot] = row
+    return {cells[p] for p, row in basis.items() if len(row) == 1}
+
+
+def _subtract(row: dict[int, Fraction], factor: Fraction, other: dict[int, Fraction]) -> None:
+    """row −= factor · other, dropping zeros."""
+    for col, v in other.items():
+        value = row.get(col, Fraction(0)) - factor * v
+        if value:
+            row[col] = value
+        else:
+            row.pop(col, None)
+
+
+def _reduce(row: dict[int, Fraction], basis: dict[int, dict[int, Fraction]]) -> None:
+    """Eliminate every pivot column from `row` (the basis rows are fully reduced, so one
+    pass over them does it)."""
+    for col in [c for c in row if c in basis]:
+        factor = row.get(col)
+        if factor:
+            _subtract(row, factor, basis[col])
+    for col in [c for c, v in row.items() if not v]:
+        del row[col]
+
+
+def primary_only(
+    grid: Table, primary: Iterable[Cell], k: int, fixed: dict[Cell, bool] | None = None
+) -> set[Cell]:
+    """With noise: the primary cells, and what earlier releases hid."""
+    decided = fixed or {}
+    return {c for c in primary if decided.get(c) is not False} | {
+        c for c, s in decided.items() if s}
+
+
+def linked_primary_only(
+    parts: Sequence[Table],
+    same: Sequence[Sequence[tuple[int, Cell]]],
+    primary: Sequence[Iterable[Cell]],
+    k: int,
+    fixed: Sequence[dict[Cell, bool]],
+) -> list[set[Cell]]:
+    """With noise: the primaries of each part; a number shown in several tables (one
+    noisy value) is hidden in all of them or in none."""
+    out = [primary_only(part, cells, k, decided)
+           for part, cells, decided in zip(parts, primary, fixed, strict=True)]
+    for group in same:
+        if any(c in out[p] for p, c in group):
+            for p, c in group:
+                out[p].add(c)
+    return out
 
 
 def single_subtraction_leaks(table: Grid, hidden: set[Cell]) -> list[Cell]:

@@ -8,6 +8,7 @@ links to or counts a single case: the figures come from frozen releases only.
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, render_template, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from insights import export, page, periods, statistics
@@ -19,7 +20,8 @@ bp = Blueprint("insights", __name__, template_folder="templates")
 
 
 def _build(scope: str) -> statistics.Statistics:
-    stats = statistics.build(db.session(), g.org, scope, periods.today())
+    stats = statistics.build(db.session(), g.org, scope, periods.today(),
+                             viewer=current_user.id)
     db.session.commit()  # releases that became due are frozen now, once
     return stats
 

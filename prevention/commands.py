@@ -3,7 +3,7 @@ next to `flask trygg reminders`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from prevention import cadence, labels
+from trygg import clock
 from trygg.extensions import db
 
 
@@ -37,7 +38,7 @@ def _mail(to: str, org_slug: str, org_name: str, lines: list[str]) -> None:
               help="Pretend today is this date (YYYY-MM-DD).")
 @with_appcontext
 def prevention_reminders(on: datetime | None) -> None:
-    day = on.date() if on is not None else datetime.now(UTC).date()
+    day = on.date() if on is not None else clock.today()
     due = cadence.reminders(db.session(), day)
     for membership, talks in due.items():
         with force_locale("nb"):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 
 from accounts.models import Organisation
 from prevention.documents import Published
 from prevention.models import Document, Production
+from trygg.urls import external_base
 
 
 def reporting_url(org: Organisation, production: Production | None) -> str:
-    base = current_app.config["TRYGG"].base_url.rstrip("/")
+    base = external_base()
     if production is None:
         return f"{base}{url_for('reporting.org_page', org_slug=org.slug)}"
     path = url_for("prevention.production_public", org_slug=org.slug,

@@ -8,17 +8,18 @@ mapped risk compares with what cases show.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import Blueprint, Flask, abort, g
 
 from prevention import labels
 from prevention.models import Production
 from prevention.productions import production
+from trygg import clock
 from trygg.extensions import db
 
-bp = Blueprint("prevention", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/prevention")
+# Its stylesheet is trygg/static/css/prevention.css, so it carries SRI and is in the manifest.
+bp = Blueprint("prevention", __name__, template_folder="templates")
 
 READ = ("admin", "coordinator", "leader", "handler")
 EDIT = ("admin", "coordinator", "leader")
@@ -26,7 +27,7 @@ SIGN = ("leader",)
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 def scope_of(scope: str) -> Production | None:

@@ -7,8 +7,6 @@ applies as everywhere else on the staff side.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +16,7 @@ from accounts import admin
 from casework import directory
 from reporting.forms import DeleteForm, LocalReferralForm
 from reporting.views import bp
-from trygg import access, nav
+from trygg import access, clock, nav
 from trygg.extensions import db
 from trygg.i18n import current_language
 
@@ -43,7 +41,7 @@ def _page(form: LocalReferralForm, status: int = 200) -> tuple[str, int]:
 @access.org("admin")
 def referrals_admin(org_slug: str) -> tuple[str, int]:
     form = LocalReferralForm()
-    form.checked.data = date.today()
+    form.checked.data = clock.today()
     return _page(form)
 
 

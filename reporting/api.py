@@ -18,13 +18,14 @@ import json
 import uuid
 from typing import Any
 
-from flask import Response, abort, current_app, jsonify, request, stream_with_context
+from flask import Response, abort, current_app, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from casework import intake
+from casework import export, intake
 from casework.models import Attachment, Case, Message
+from casework.services import Replayed, message_digest
 from reporting import guard, services
 from reporting.schemas import AttachmentSchema, MessageSchema, SessionSchema, SubmissionSchema
 from reporting.views import (
@@ -39,6 +40,7 @@ from reporting.views import (
     find_org,
 )
 from trygg import access
+from trygg.database import short_sessions
 from trygg.extensions import csrf, db, limiter
 
 MAX_JSON = 4 * 1024 * 1024
@@ -126,8 +128,13 @@ def api_login(org_slug: str) -> Response | tuple[Response, int]:
         return _json_error("not_found", 401)
     session = guard.ReporterSession(body["lookup_token"])
     # The form token for this session: the browser cannot compute it (it is keyed).
-    response = jsonify(status="signed_in", token=guard.session_token(session))
+    token = guard.session_token(session)
+    if body["page_only"]:
+        return jsonify(status="page_only", token=token, session=guard.sealed(org, session))
+    response = jsonify(status="signed_in", token=token)
     guard.start(response, org, session)
+    # It carries the session's form token and sets the session cookie: never kept by a cache.
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -190,12 +197,19 @@ def api_message(org_slug: str) -> tuple[Response, int]:
     _, case, session = _session_case(org_slug)
     guard.check_session_form(session)
     body = _body(MessageSchema())
+    digest = message_digest(current_app.config["SECRET_KEY"], case, body["idempotency_key"])
     try:
         message = intake.add_reporter_message(db.session(), case, body["body"], kind=body["kind"],
-                                              today=services.today())
+                                              today=services.today(), idempotency=digest)
         notice = services.notice_for_case(db.session(), case, "message")
         message_id = message.public_id
         db.session.commit()
+    except Replayed as replay:
+        # The same message again (a resend after a lost answer): the same answer, once stored.
+        replayed = jsonify(id=str(replay.message.public_id))
+        db.session.rollback()
+        replayed.headers["Idempotent-Replayed"] = "true"
+        return replayed, 201
     except intake.IntakeError as exc:
         return _fail(exc)
     services.notify(notice)
@@ -280,7 +294,8 @@ def api_attachment_data(org_slug: str, file_id: uuid.UUID) -> Response:
         abort(404)
     if not attachment.complete:
         abort(404)
-    response = Response(stream_with_context(intake.attachment_stream(db.session(), attachment)),
+    # The body is sent after the request's session is gone: it reads in sessions of its own.
+    response = Response(export.attachment_stream(short_sessions(db.session()), attachment),
                         mimetype="application/octet-stream")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -31,8 +31,11 @@ from flask_babel import lazy_gettext as _l
 
 TYPE = "trygg/report"
 VERSION = 1
-MAX_WHAT = 20_000
-MAX_TEXT = 5_000
+# Limits in characters. Generous, so that a long account is never refused for its length in
+# practice (the envelope pads beyond 1 MiB); the form shows each limit and counts before it
+# is sent, and nothing is ever cut: text over a limit is refused with the reason.
+MAX_WHAT = 200_000
+MAX_TEXT = 20_000
 MAX_SHORT = 300
 
 # Who is writing (a witness, or someone writing for a colleague, may report too).

@@ -33,6 +33,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from accounts.models import Organisation
 from casework import intake
 from casework.models import Case
+from casework.services import case_memberships
 from crypto import envelope as envelope_v1
 from crypto import receipt as receipts
 from crypto import stream as stream_v1
@@ -152,6 +153,7 @@ def _case_page(
         max_file_mb=config.attachment_max_file // (1024 * 1024), format_date=format_date,
         consented=any(i.kind == "consent" for i in view.items),
         **handoff_consent.page_context(case, key),
+        readers=[(m.title, m.external) for m in case_memberships(db.session(), case)],
     )
     response = _no_store(make_response(html))
     guard.start(response, org, session)  # slide the idle timeout
@@ -201,6 +203,7 @@ def followup_login(org_slug: str) -> BaseResponse | tuple[Response, int]:
         return _login_page(org, ReceiptForm(formdata=None), error_message("not_found"), 401)
     response = redirect(rurl("reporting.followup", org_slug=org.slug), 303)
     guard.start(response, org, guard.ReporterSession(keys.lookup_token, keys.private_key))
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -296,6 +299,9 @@ def followup_consent(org_slug: str) -> Response | tuple[Response, int]:
 @csrf.exempt
 def followup_logout(org_slug: str) -> BaseResponse:
     org = find_org(org_slug)
+    session = guard.current(org)
+    if session is not None:  # signed in: only our own page's form may sign the reporter out
+        guard.check_session_form(session)
     response = redirect(rurl("reporting.org_page", org_slug=org.slug), 303)
     guard.end(response, org)
     return response

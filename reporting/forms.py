@@ -21,7 +21,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from reporting import document
 
@@ -37,7 +37,21 @@ class MultiCheckboxField(SelectMultipleField):
     def pre_validate(self, form: Any) -> None:
         values = {str(c.value) for c in self.choices or []}
         if any(d not in values for d in self.data or []):
-            raise ValueError(_l("Choose from the list."))
+            # Not ValueError: WTForms turns only ValidationError into a field error.
+            raise ValidationError(_l("Choose from the list."))
+
+
+def _limit(maximum: int) -> Length:
+    """A length limit that says itself (the form shows it, and a counter, before sending)."""
+    return Length(max=maximum, message=_l("This is longer than %(max)d characters. Shorten it, "
+                                          "or send the rest later on the follow-up page."))
+
+
+def limit_attrs(field: Any) -> dict[str, Any]:
+    """Attributes for a text field with a limit: no `maxlength` (the browser would cut pasted
+    text silently), the limit for the counter (trygg/static/js/reporter.js) instead."""
+    maximum = next((v.max for v in field.validators if isinstance(v, Length)), -1)
+    return {"maxlength": False, "data_limit": maximum} if maximum > 0 else {}
 
 
 def _choices(mapping: dict[str, Any]) -> list[SelectChoice]:
@@ -53,34 +67,34 @@ class IntakeForm(_NoCsrf):
     what = TextAreaField(
         _l("What happened?"),
         validators=[DataRequired(message=_l("Write a few words about what happened.")),
-                    Length(max=document.MAX_WHAT)],
+                    _limit(document.MAX_WHAT)],
     )
     when_period = RadioField(_l("When did it happen?"), choices=_choices(document.PERIODS),
                              validators=[Optional()], validate_choice=True)
     when_text = StringField(_l("More about when (optional)"),
-                            validators=[Length(max=document.MAX_SHORT)])
+                            validators=[_limit(document.MAX_SHORT)])
     where_settings = MultiCheckboxField(_l("Where, and in what setting?"),
                                         choices=_choices(document.SETTINGS))
     where_text = TextAreaField(_l("More about where (optional)"),
-                               validators=[Length(max=document.MAX_TEXT)])
+                               validators=[_limit(document.MAX_TEXT)])
     concerns_role = RadioField(_l("Who did it? Their role is enough – no name is needed"),
                                choices=_choices(document.ROLES), validators=[Optional()])
     concerns_text = TextAreaField(_l("More about their role (optional)"),
-                                  validators=[Length(max=document.MAX_TEXT)])
+                                  validators=[_limit(document.MAX_TEXT)])
     before = RadioField(_l("Has it happened before?"), choices=_choices(document.BEFORE),
                         validators=[Optional()])
     witnesses = TextAreaField(_l("Did anyone see or hear it? (optional)"),
-                              validators=[Length(max=document.MAX_TEXT)])
+                              validators=[_limit(document.MAX_TEXT)])
     consequences = TextAreaField(_l("How has it affected you, or the person it happened to? "
                                     "(optional)"),
-                                 validators=[Length(max=document.MAX_TEXT)])
+                                 validators=[_limit(document.MAX_TEXT)])
     wants = MultiCheckboxField(_l("What would you like to happen now?"),
                                choices=_choices(document.WANTS))
-    contact_name = StringField(_l("Name (optional)"), validators=[Length(max=document.MAX_SHORT)])
+    contact_name = StringField(_l("Name (optional)"), validators=[_limit(document.MAX_SHORT)])
     contact_reach = StringField(_l("Phone or email (optional)"),
-                                validators=[Length(max=document.MAX_SHORT)])
+                                validators=[_limit(document.MAX_SHORT)])
     contact_when = StringField(_l("When and how may they contact you? (optional)"),
-                               validators=[Length(max=document.MAX_SHORT)])
+                               validators=[_limit(document.MAX_SHORT)])
     exclude = MultiCheckboxField(_l("Leave someone out"), choices=[])
     attachments = MultipleFileField(_l("Attach files (optional)"))
     idempotency_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{43}$")])
@@ -111,7 +125,7 @@ class MessageForm(_NoCsrf):
                       default="message")
     text = TextAreaField(_l("Your message"),
                          validators=[DataRequired(message=_l("Write something first.")),
-                                     Length(max=document.MAX_WHAT)])
+                                     _limit(document.MAX_WHAT)])
     attachments = MultipleFileField(_l("Attach files (optional)"))
 
 
@@ -120,7 +134,7 @@ class ConsentForm(_NoCsrf):
                          validators=[
                              DataRequired(message=_l("Tick the box to give your consent."))])
     note = TextAreaField(_l("Anything the safety representative should keep in mind (optional)"),
-                         validators=[Length(max=document.MAX_TEXT)])
+                         validators=[_limit(document.MAX_TEXT)])
 
 
 class LocalReferralForm(FlaskForm):
@@ -148,5 +162,12 @@ class DeleteForm(FlaskForm):
     pass
 
 
-__all__ = ["ConsentForm", "DeleteForm", "IntakeForm", "LocalReferralForm", "MessageForm",
-           "ReceiptForm"]
+__all__ = [
+    "ConsentForm",
+    "DeleteForm",
+    "IntakeForm",
+    "LocalReferralForm",
+    "MessageForm",
+    "ReceiptForm",
+    "limit_attrs",
+]

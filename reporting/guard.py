@@ -56,6 +56,9 @@ COOKIE = "trygg_reporter"
 IDLE = timedelta(minutes=30)
 TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
 TOKEN_HEADER = "X-Trygg-Token"  # noqa: S105 - a header name, not a secret
+# A session that lives only in the page that asked for it (the file uploads right after a
+# report): the same sealed value as the cookie, sent in a header, never stored by the browser.
+SESSION_HEADER = "X-Trygg-Session"
 
 
 def _secret() -> str:
@@ -101,11 +104,16 @@ def _secure() -> bool:
     return not config.is_development and config.env != "testing"
 
 
-def start(response: Response, org: Org, session: ReporterSession) -> None:
-    """Set (or refresh) the reporter cookie on a response."""
+def sealed(org: Org, session: ReporterSession) -> str:
+    """The session sealed for this organisation, valid for `IDLE` from now."""
     expires = int(time.time() + IDLE.total_seconds())
     payload = struct.pack(">Q", expires) + session.lookup_token + (session.private_key or b"")
-    value = _b64e(fieldbox.seal(payload, _secret(), _purpose(org)))
+    return _b64e(fieldbox.seal(payload, _secret(), _purpose(org)))
+
+
+def start(response: Response, org: Org, session: ReporterSession) -> None:
+    """Set (or refresh) the reporter cookie on a response."""
+    value = sealed(org, session)
     response.set_cookie(
         COOKIE, value, max_age=int(IDLE.total_seconds()), path=cookie_path(org),
         secure=_secure(), httponly=True, samesite="Strict",
@@ -117,9 +125,20 @@ def end(response: Response, org: Org) -> None:
                            samesite="Strict")
 
 
+def sign_out_token(org: Org) -> str | None:
+    """For a browser still signed in by cookie, the form token its sign-out needs (the
+    sign-out checks it, so no other site can sign the reporter out); else None."""
+    session = _open_session(org, request.cookies.get(COOKIE))
+    return session_token(session) if session is not None else None
+
+
 def current(org: Org) -> ReporterSession | None:
-    """The reporter session of this request for this organisation, if valid and fresh."""
-    raw = request.cookies.get(COOKIE)
+    """The reporter session of this request for this organisation, if valid and fresh: the
+    cookie, or else the page-only session header."""
+    return _open_session(org, request.cookies.get(COOKIE) or request.headers.get(SESSION_HEADER))
+
+
+def _open_session(org: Org, raw: str | None) -> ReporterSession | None:
     if not raw or len(raw) > 400:
         return None
     try:
@@ -204,6 +223,7 @@ def keep_uploads_in_memory() -> None:
 __all__ = [
     "COOKIE",
     "IDLE",
+    "SESSION_HEADER",
     "ReporterSession",
     "check_form",
     "check_session_form",
@@ -212,6 +232,8 @@ __all__ = [
     "end",
     "form_token",
     "keep_uploads_in_memory",
+    "sealed",
     "session_token",
+    "sign_out_token",
     "start",
 ]

@@ -63,6 +63,9 @@ class SessionSchema(_Strict):
     """POST /r/<org>/api/session: a receipt login with the lookup token only."""
 
     lookup_token = B64Bytes(32, required=True)
+    # True: no cookie; the sealed session comes back in the answer for this page alone (the
+    # file uploads right after a report leave nothing signed in behind them).
+    page_only = fields.Boolean(load_default=False)
 
 
 class MessageSchema(_Strict):
@@ -70,6 +73,8 @@ class MessageSchema(_Strict):
 
     kind = fields.String(required=True, validate=validate.OneOf(("message", "addition", "consent")))
     body = Envelope(required=True)
+    # Made once per message in the browser: a resend after a lost answer is stored once.
+    idempotency_key = B64Bytes(32, required=True)
 
 
 class AttachmentSchema(_Strict):

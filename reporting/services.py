@@ -33,12 +33,20 @@ from crypto import receipt as receipts
 from crypto import stream as stream_v1
 from crypto.errors import ReceiptTypoError
 from trygg.mail import MailError, send_mail_later
+from trygg.urls import external_base
 
 log = logging.getLogger(__name__)
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-MAX_IMAGE_PIXELS = 80_000_000  # larger images are kept as sent (with a warning), not decoded
+# Larger images are kept as sent (with a warning), never decoded. Decoding costs about four
+# bytes a pixel whatever the file's size: an 8944×8944 PNG of 227 KiB took 861 MiB when the
+# cap was 80 MP. 24 MP is more than any phone camera's photo (bench/images.py).
+MAX_IMAGE_PIXELS = 24_000_000
+# One image decoded at a time in a worker process, whichever thread asks; a thread that
+# waits longer than this keeps its image as sent rather than hold a request.
+_IMAGE_SLOT = threading.BoundedSemaphore(1)
+IMAGE_WAIT_SECONDS = 30.0
 
 
 def today() -> date:
@@ -50,7 +58,9 @@ def today() -> date:
 
 def limits() -> intake.Limits:
     config = current_app.config["TRYGG"]
-    return intake.Limits(config.attachment_max_file, config.attachment_max_case)
+    return intake.Limits(config.attachment_max_file, config.attachment_max_case,
+                         daily=config.intake_daily_bytes, min_free=config.min_free_disk,
+                         disk_path=config.disk_guard_path or current_app.instance_path)
 
 
 def _secret() -> str:
@@ -87,23 +97,38 @@ def strip_image(data: bytes, content_type: str) -> bytes | None:
     fmt = IMAGE_FORMATS.get(content_type)
     if fmt is None:
         return None
+    if not _IMAGE_SLOT.acquire(timeout=IMAGE_WAIT_SECONDS):
+        return None
+    try:
+        return _reencode(data, fmt)
+    finally:
+        _IMAGE_SLOT.release()
+
+
+def _reencode(data: bytes, fmt: str) -> bytes | None:
     from PIL import Image, ImageOps
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Image.open reads the header only: the size is known before any pixel is.
             with Image.open(io.BytesIO(data)) as image:
                 if image.format != fmt or image.width * image.height > MAX_IMAGE_PIXELS:
                     return None
+                if fmt == "JPEG":
+                    # Decode straight into the mode we save (no CMYK copy to convert later);
+                    # the size stays: draft never scales when asked for the full size.
+                    image.draft("L" if image.mode == "L" else "RGB", image.size)
                 image.load()
-                upright = ImageOps.exif_transpose(image)  # keep how it looked, drop the tag
-                clean = Image.new(upright.mode, upright.size)
-                clean.paste(upright)
+                # In place: no second full-size copy; then drop every ancillary chunk.
+                ImageOps.exif_transpose(image, in_place=True)
+                image.info.clear()
+                clean: Image.Image = image
                 if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
                     clean = clean.convert("RGB")
                 out = io.BytesIO()
                 options: dict[str, Any] = {"quality": 92} if fmt in ("JPEG", "WEBP") else {}
-                clean.save(out, format=fmt, **options)
+                clean.save(out, format=fmt, exif=b"", **options)
                 return out.getvalue()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning,
             Image.DecompressionBombError):
@@ -214,7 +239,7 @@ def seal_files_for_case(
 
 
 def _inbox_link(org_slug: str) -> str:
-    base = current_app.config["TRYGG"].base_url
+    base = external_base()
     candidates: list[tuple[str, dict[str, Any]]] = [
         ("casework.inbox", {"org_slug": org_slug}), ("accounts.login", {})]
     for endpoint, values in candidates:

@@ -37,8 +37,8 @@ from accounts import services as accounts
 from accounts.models import Organisation
 from casework import directory, intake
 from casework.models import Case
-from reporting import document, guard, services
-from reporting.forms import IntakeForm
+from reporting import document, guard, replay, services
+from reporting.forms import IntakeForm, limit_attrs
 from trygg import access
 from trygg.extensions import csrf, db, limiter
 from trygg.i18n import current_language
@@ -68,8 +68,19 @@ ERRORS: dict[str, Any] = {
     "too_large": _l("That is too large. Nothing was saved."),
     "case_full": _l("The files for this report together would be larger than allowed. "
                     "Nothing was saved."),
+    "budget_exhausted": _l("This organisation has received as many files today as it can "
+                           "take. Nothing was saved. Send your report without files now and "
+                           "add the files tomorrow on the follow-up page, or describe them in "
+                           "words."),
+    "disk_low": _l("The service is short of storage space just now, so it cannot take files. "
+                   "Nothing was saved. Send your report without files, or try again later; "
+                   "the operator has been told."),
     "conflict": _l("This report could not be saved because its identifier is already in use. "
                    "Nothing was saved. Reload the page and send again."),
+    "already_sent": _l("This form was sent before. For your safety its receipt is shown again "
+                       "only for a few minutes after sending, and only for exactly the same "
+                       "content. If you sent it and noted the receipt, use that. If you lost "
+                       "the receipt, you can send the report again below as a new one."),
     "not_found": _l("We could not find a report with that receipt. Check each character and try "
                     "again."),
     "purged": _l("This case was closed, and its content has been deleted after the organisation's "
@@ -84,8 +95,9 @@ STATUS = {
     "invalid": 400, "malformed_envelope": 400, "bad_stream": 400,
     "no_handlers": 422, "everyone_excluded": 422, "unknown_handler": 422,
     "unknown_recipient": 422, "missing_recipient": 422,
-    "too_large": 413, "case_full": 413,
-    "conflict": 409, "out_of_order": 409, "already_complete": 409, "purged": 410,
+    "too_large": 413, "case_full": 413, "budget_exhausted": 503, "disk_low": 503,
+    "conflict": 409, "already_sent": 409, "out_of_order": 409, "already_complete": 409,
+    "purged": 410,
     "not_found": 401,
 }
 
@@ -116,6 +128,18 @@ def rurl(endpoint: str, **values: Any) -> str:
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"rurl": rurl}
+
+
+# A global, not a context value: imported macros (reporting/_limits.html) see only globals.
+bp.add_app_template_global(limit_attrs, "limit_attrs")
+bp.add_app_template_global(rurl, "rurl")
+
+
+@bp.app_template_filter("format_number")
+def _format_number(value: int) -> str:
+    from flask_babel import format_decimal
+
+    return str(format_decimal(value))
 
 
 @bp.app_template_filter("report_labels")
@@ -202,7 +226,7 @@ def _form_context(org: Organisation, form: IntakeForm, error: str | None = None)
         "form_token": guard.form_token(org),
         "max_file_mb": config.attachment_max_file // (1024 * 1024),
         "max_case_mb": config.attachment_max_case // (1024 * 1024),
-        "b64url": b64url,
+        "b64url": b64url, "signed_in": guard.sign_out_token(org),
         "choices": {"periods": document.PERIODS, "settings": document.SETTINGS,
                     "roles": document.ROLES, "before": document.BEFORE, "wants": document.WANTS,
             "about": document.ABOUT, "status": document.STATUS},
@@ -232,9 +256,11 @@ def _uploads(field_name: str = "attachments") -> list[services.Upload]:
                             f.read()) for f in files]
 
 
-def _form_error(org: Organisation, form: IntakeForm, code: str) -> tuple[Response, int]:
+def _form_error(org: Organisation, form: IntakeForm, code: str,
+                dropped: list[str] | None = None) -> tuple[Response, int]:
     status = STATUS.get(code, 400)
-    html = render_template("reporting/form.html", **_form_context(org, form, error_message(code)))
+    html = render_template("reporting/form.html", **_form_context(org, form, error_message(code)),
+                           dropped_files=dropped or [])
     return _no_store(make_response(html)), status
 
 
@@ -254,21 +280,28 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         abort(413)
     if not valid:
         form.idempotency_key.data = form.idempotency_key.data or b64url(os.urandom(32))
-        html = render_template("reporting/form.html", **_form_context(org, form))
+        if form.exclude.errors:  # someone left out was removed while the form was open
+            return _form_error(org, form, "unknown_handler", [u.name for u in uploads])
+        # A browser cannot be given a file back: say it must be chosen again.
+        html = render_template("reporting/form.html", **_form_context(org, form),
+                               dropped_files=[u.name for u in uploads])
         return _no_store(make_response(html)), 400
     key = _b64d(form.idempotency_key.data)
     secret = current_app.config["SECRET_KEY"]
+    sent = replay.fields_digest(secret, form.fields_for_document(), form.exclude.data or [],
+                                [(u.name, u.data) for u in uploads])
     if intake.find_by_idempotency(db.session(), org, key, secret=secret) is not None:
-        return _receipt_page(org, services.receipt_for(key), [], repeated=True)
+        return _sent_again(org, form, key, sent)
     limits = services.limits()
     if (any(len(u.data) > limits.max_file for u in uploads)
             or sum(len(u.data) for u in uploads) > limits.max_case):
-        return _form_error(org, form, "too_large")
+        return _form_error(org, form, "too_large", [u.name for u in uploads])
+    names = [u.name for u in uploads]
     try:
         doc = document.build(form.fields_for_document(), current_language())
         excluded = frozenset(uuid.UUID(x) for x in form.exclude.data or [])
     except ValueError:
-        return _form_error(org, form, "invalid")
+        return _form_error(org, form, "invalid", names)
     destination = intake.Destination.of(db.session(), org)
     try:
         sealed = services.seal_report(destination, doc, excluded=excluded,
@@ -279,32 +312,50 @@ def report_submit(org_slug: str) -> Response | tuple[Response, int]:
         case = db.session.get(Case, opened.case_id)
         assert case is not None  # noqa: S101 - inserted just above
         services.store_files(db.session(), case, sealed.files)
+        replay.remember(db.session(), secret, key, sent)
         notice = services.Notice(org.name, org.slug, tuple(h.email for h in opened.recipients),
                                  "report")
         crash_point("intake-before-commit")
         db.session.commit()
     except intake.IntakeError as exc:
         db.session.rollback()
-        return _form_error(org, form, exc.code)
+        if (isinstance(exc, intake.Conflict)  # sent twice at once: the other one filed it
+                and intake.find_by_idempotency(db.session(), org, key, secret=secret)):
+            return _sent_again(org, form, key, sent)  # the replay rule decides, as below
+        return _form_error(org, form, exc.code, names)
     except IntegrityError:
         db.session.rollback()
         if intake.find_by_idempotency(db.session(), org, key, secret=secret) is None:
             return _form_error(org, form, "conflict")
-        return _receipt_page(org, services.receipt_for(key), [], repeated=True)
+        return _sent_again(org, form, key, sent)
     crash_point("intake-after-commit")
     services.notify(notice)
     return _receipt_page(org, sealed.receipt, sealed.files, repeated=False)
 
 
+def _sent_again(org: Organisation, form: IntakeForm, key: bytes,
+                sent: bytes) -> Response | tuple[Response, int]:
+    """This form's one-off key was used before: the same receipt again only for the same
+    content within minutes (reporting/replay.py); otherwise a fresh form, and no receipt."""
+    secret = current_app.config["SECRET_KEY"]
+    if replay.may_show_again(db.session(), secret, key, sent):
+        db.session.commit()  # the expired rows it cleared
+        return _receipt_page(org, services.receipt_for(key), [], repeated=True)
+    db.session.commit()
+    form.idempotency_key.data = b64url(os.urandom(32))
+    return _form_error(org, form, "already_sent")
+
+
 def _receipt_page(org: Organisation, receipt: str, files: list[services.SealedFile], *,
                   repeated: bool) -> Response:
     html = render_template("reporting/receipt.html", org=org, receipt=receipt, files=files,
-                           repeated=repeated)
+                           repeated=repeated, signed_in=guard.sign_out_token(org))
     return _no_store(make_response(html))
 
 
 # The follow-up pages, the JSON endpoints and the admins' referral page register on this
 # blueprint too.
-from reporting import admin, api, checkin, followup, handoff_consent  # noqa: E402
+from reporting import admin, api, checkin, followup, handoff_consent, info, onboarding  # noqa: E402
 
-__all__ = ["admin", "api", "bp", "checkin", "followup", "handoff_consent", "rurl"]
+__all__ = ["admin", "api", "bp", "checkin", "followup", "handoff_consent", "info", "onboarding",
+           "rurl"]

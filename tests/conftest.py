@@ -216,9 +216,10 @@ def make_org(session: Session, slug: str | None = None, **settings: Any) -> Any:
 def make_person(
     session: Session, org: Any = None, role: str | None = None, *, title: str = "",
     external: bool = False, email: str | None = None, totp: bool | None = None,
-    keys: bool | None = None,
+    keys: bool | None = None, confirmed: bool = True,
 ) -> Any:
-    """A person, optionally with a role; handlers and admins get TOTP (and handlers keys)."""
+    """A person, optionally with a role; handlers and admins get TOTP (and handlers keys,
+    with the appointment confirmed unless `confirmed=False`)."""
     from accounts import services
     from accounts.totp import seal_secret
 
@@ -235,6 +236,13 @@ def make_person(
         from accounts.keys import enrol_demo_keys
 
         enrol_demo_keys(person, "test key passphrase", kdf_iterations=FAST_KDF_ITERATIONS)
+        if org is not None and role == "handler" and confirmed:
+            from accounts.appointments import confirm_now
+
+            session.flush()
+            for membership in person.memberships:
+                if membership.role == "handler":
+                    confirm_now(membership)
     session.flush()
     return person
 
@@ -262,3 +270,10 @@ def login(client: FlaskClient, person: Any) -> None:
 @pytest.fixture()
 def login_as(client: FlaskClient) -> Any:
     return lambda person: login(client, person)
+
+
+def new_key() -> str:
+    """An idempotency key as the browser makes one per message (32 random bytes, base64url)."""
+    import base64
+
+    return base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,11 +10,14 @@ from flask import Flask, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from trygg import access, i18n, logs, nav, security
+from trygg import access, i18n, integrity, jsonbody, logs, nav, security
 from trygg.config import Config
+from trygg.database import engine_options
 from trygg.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -23,6 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     config.validate()
     app = Flask(__name__)
+    app.request_class = jsonbody.Request
     if config.proxy_hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -32,7 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
         TRYGG=config,
         SECRET_KEY=config.secret_key,
         SQLALCHEMY_DATABASE_URI=config.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(config.database_url),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=not config.is_development and config.env != "testing",
@@ -47,7 +52,9 @@ def create_app(config: Config | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=i18n.DEFAULT,
         BABEL_TRANSLATION_DIRECTORIES=i18n.translation_directories(),
         RATELIMIT_STORAGE_URI=config.ratelimit_storage_uri,
-        RATELIMIT_STRATEGY="fixed-window",
+        # A moving window: a fixed one lets a client spend two limits' worth in a moment
+        # around a window's boundary.
+        RATELIMIT_STRATEGY="moving-window",
         TESTING=config.env == "testing",
     )
     if config.database_url.startswith("sqlite:///"):
@@ -69,12 +76,17 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.session_protection = "strong"
+    # "basic", not "strong", and an identifier without the address: Flask-Login's default
+    # puts a plain hash of the staff member's IP address (and browser) into the readable
+    # session cookie. Sessions end on sign-out everywhere (session_version) instead.
+    login_manager.session_protection = "basic"
+    login_manager._session_identifier_generator = security.session_identifier
 
-    logs.install()
+    logs.install(app)
     security.install(app)
     i18n.install(app)
     nav.install(app)
+    integrity.install(app)
     _register_blueprints(app)
     _install_hooks(app)
     _install_errors(app)
@@ -88,13 +100,16 @@ def create_app(config: Config | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
     from casework.views import bp as casework_bp
+    from exercise import api as _exercise_api  # noqa: F401 - registers its routes on the blueprint
+    from exercise.facilitator import bp as exercise_facilitator_bp
+    from exercise.views import bp as exercise_bp
     from insights.views import bp as insights_bp
     from prevention.views import bp as prevention_bp
     from reporting.views import bp as reporting_bp
     from trygg.views import bp as shell_bp
 
     for blueprint in (shell_bp, accounts_bp, casework_bp, reporting_bp, insights_bp,
-                      prevention_bp):
+                      prevention_bp, exercise_bp, exercise_facilitator_bp):
         app.register_blueprint(blueprint)
 
 
@@ -132,9 +147,41 @@ def _install_errors(app: Flask) -> None:
             return error
         return _error_page(error.code, None)
 
+    @app.errorhandler(jsonbody.BadJSON)
+    def bad_json(error: jsonbody.BadJSON) -> tuple[Response, int]:
+        from flask import jsonify
+
+        message = _("The request could not be read: its JSON is nested too deeply. "
+                    "Nothing was saved.")
+        return jsonify(error="invalid_json", message=message), 400
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
+        return _unavailable(error)
+
     @app.errorhandler(429)
     def too_many(error: HTTPException) -> tuple[str, int]:
         return _error_page(429, _("Too many attempts. Wait a while and try again."))
+
+
+def _unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
+    """The database cannot be reached (down, restarting, every connection busy): 503 with a
+    clear page, never a 500. Logged by kind only: no statement, no parameters, no path."""
+    from flask import current_app, jsonify
+
+    with contextlib.suppress(Exception):  # the connection is gone; nothing to undo
+        db.session.rollback()
+    cause = type(getattr(error, "orig", None) or error).__name__
+    current_app.logger.error("database unavailable (%s)", cause)
+    headers = {"Retry-After": "30", "Cache-Control": "no-store"}
+    title = _error_title(503)
+    message = _("We cannot reach our database right now. Nothing was saved. "
+                "Try again in a few minutes.")
+    if request.accept_mimetypes.best == "application/json" or "/api/" in request.path:
+        return jsonify(error="unavailable", message=message), 503, headers
+    return render_template("errors/unavailable.html", title=title, message=message), 503, headers
 
 
 def _error_page(code: int, message: str | None) -> tuple[str, int]:
@@ -155,5 +202,6 @@ def _error_title(code: int) -> str:
         413: _("That was too large"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
+        503: _("Trygg is unavailable for a moment"),
     }
     return titles.get(code, _("Something went wrong"))

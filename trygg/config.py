@@ -54,6 +54,9 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
     # Rate limits need the client's address, not the proxy's (it is only ever hashed).
     proxy_hops: int = 0
+    # Rate limits count an IPv6 client by its network, not its address: one subscriber gets
+    # a whole /64 (or /56) and could otherwise be 2^64 clients.
+    ratelimit_ipv6_prefix: int = 64
     # Mail: handlers are told that something arrived, never what.
     mail_from: str = "Trygg <no-reply@trygg.invalid>"
     smtp_host: str = ""
@@ -65,6 +68,12 @@ class Config:
     # Attachments (bytes).
     attachment_max_file: int = 50 * 1024 * 1024
     attachment_max_case: int = 200 * 1024 * 1024
+    # Disk-fill guards (docs/deploy.md): attachment bytes one organisation may accept a day,
+    # and the free space below which no attachment is accepted, measured at disk_guard_path
+    # (the database's disk; empty: the instance folder).
+    intake_daily_bytes: int = 2 * 1024 * 1024 * 1024
+    min_free_disk: int = 2 * 1024 * 1024 * 1024
+    disk_guard_path: str = ""
     # Work factors; tests lower them through `replace(...)`.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 64 * 1024
@@ -95,6 +104,8 @@ class Config:
             base_url=os.environ.get("TRYGG_BASE_URL", defaults.base_url).rstrip("/"),
             session_idle_minutes=_int("TRYGG_SESSION_IDLE_MINUTES", 30),
             proxy_hops=_int("TRYGG_PROXY_HOPS", 0),
+            ratelimit_ipv6_prefix=_int("TRYGG_RATELIMIT_IPV6_PREFIX",
+                                       defaults.ratelimit_ipv6_prefix),
             mail_from=os.environ.get("TRYGG_MAIL_FROM", defaults.mail_from),
             smtp_host=os.environ.get("TRYGG_SMTP_HOST", ""),
             smtp_port=_int("TRYGG_SMTP_PORT", 587),
@@ -104,6 +115,9 @@ class Config:
             mail_outbox=os.environ.get("TRYGG_MAIL_OUTBOX", defaults.mail_outbox),
             attachment_max_file=_int("TRYGG_ATTACHMENT_MAX_FILE", defaults.attachment_max_file),
             attachment_max_case=_int("TRYGG_ATTACHMENT_MAX_CASE", defaults.attachment_max_case),
+            intake_daily_bytes=_int("TRYGG_INTAKE_DAILY_BYTES", defaults.intake_daily_bytes),
+            min_free_disk=_int("TRYGG_MIN_FREE_DISK", defaults.min_free_disk),
+            disk_guard_path=os.environ.get("TRYGG_DISK_GUARD_PATH", defaults.disk_guard_path),
             stats_epsilon=_epsilon(os.environ.get("TRYGG_STATS_EPSILON")),
         )
         config.validate()
@@ -115,6 +129,8 @@ class Config:
     def validate(self) -> None:
         if self.env not in {"development", "testing", "production"}:
             raise ConfigError(f"TRYGG_ENV must be development, testing or production: {self.env!r}")
+        if not 32 <= self.ratelimit_ipv6_prefix <= 128:
+            raise ConfigError("TRYGG_RATELIMIT_IPV6_PREFIX must be from 32 to 128 (64 or 56)")
         if not self.is_development and self.env != "testing":
             if not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
                 raise ConfigError(

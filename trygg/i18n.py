@@ -18,7 +18,8 @@ from flask_babel import get_locale
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 DEFAULT = "nb"
 ROOT = Path(__file__).resolve().parent.parent
-TRANSLATION_PACKAGES = ("trygg", "accounts", "casework", "reporting", "insights", "prevention")
+TRANSLATION_PACKAGES = ("trygg", "accounts", "casework", "reporting", "insights", "prevention",
+                        "exercise")
 
 
 def translation_directories() -> str:

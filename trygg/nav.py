@@ -18,18 +18,23 @@ ROLE_LINKS: dict[str, list[tuple[str, LazyString]]] = {
         ("accounts.org_settings", _l("Organisation settings")),
         ("accounts.org_people", _l("People and roles")),
         ("prevention.overview", _l("Prevention")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
     ],
     "handler": [
         ("casework.inbox", _l("Cases")),
         ("prevention.overview", _l("Prevention")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
+        ("accounts.handler_appointments", _l("Confirm case handlers")),
     ],
     "leader": [
         ("insights.dashboard", _l("Statistics")),
         ("prevention.overview", _l("Prevention")),
         ("prevention.signals_page", _l("Mapped risk and what cases show")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
     ],
     "coordinator": [
         ("prevention.overview", _l("Prevention")),
+        ("exercise_facilitator.sessions", _l("«OK eller ikke OK?» exercise")),
     ],
 }
 
@@ -43,5 +48,11 @@ def role_name(role: str) -> str:
     return str(ROLE_NAMES.get(role, role))
 
 
+def role_link_endpoints() -> set[str]:
+    """The endpoints this app has (a sub-navigation lists only those)."""
+    return set(current_app.view_functions)
+
+
 def install(app: Flask) -> None:
-    app.jinja_env.globals.update(role_links=role_links, role_name=role_name)
+    app.jinja_env.globals.update(role_links=role_links, role_name=role_name,
+                                 role_link_endpoints=role_link_endpoints)

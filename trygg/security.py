@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+import hashlib
+import hmac
+
+from flask import Flask, current_app, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
@@ -38,6 +41,14 @@ PERMISSIONS = ", ".join(
         "browsing-topics",
     )
 )
+
+
+def session_identifier() -> str:
+    """What Flask-Login keeps in a staff session to notice a changed browser: a keyed hash
+    of the User-Agent only, never the address (the cookie is signed, not encrypted)."""
+    agent = request.headers.get("User-Agent", "")
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"trygg/v1/session-id\x00" + agent.encode(), hashlib.sha256).hexdigest()
 
 
 def install(app: Flask) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts import services
+from accounts import appointments, services
 from accounts.models import Organisation
 from trygg.config import Config
 
@@ -80,9 +80,15 @@ def seed(session: Session, config: Config, *, kdf_iterations: int | None = None)
         if person is None:
             person = services.create_person(session, p.email, p.name, p.password)
             session.flush()
-        services.appoint(session, org, person, p.role, p.title, p.external)
+        membership = services.appoint(session, org, person, p.role, p.title, p.external)
         if p.role == "handler" and person.public_key is None:
             _give_demo_keys(person, kdf_iterations)
+        if p.role == "handler":
+            # The operator's confirmation (flask trygg confirm-handler) done for the demo,
+            # so /r/demo accepts reports right after `make run`.
+            session.flush()
+            if not appointments.is_confirmed(membership):
+                appointments.confirm_now(membership)
     session.flush()
     from prevention.demo import seed as seed_prevention
     from prevention.views import today

@@ -3,7 +3,7 @@ interim measures, tasks, meetings, support persons, retaliation check-ins, unrea
 case links
 
 Revision ID: 0008_workflow
-Revises: 0004_assessment_v2
+Revises: 0007_exercise
 Create Date: 2026-11-29 22:21:05.062802
 
 """
@@ -15,7 +15,7 @@ import trygg.database  # noqa: F401 - custom column types used below
 
 # revision identifiers, used by Alembic.
 revision = '0008_workflow'
-down_revision = '0004_assessment_v2'
+down_revision = "0007_exercise"
 branch_labels = None
 depends_on = None
 

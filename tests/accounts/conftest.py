@@ -32,5 +32,14 @@ def sign_in_with_code(client: FlaskClient, person: Any, password: str) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
+def enrol_secret(page: str) -> str:
+    """The TOTP secret the enrolment page shows (the session holds it only sealed)."""
+    import re
+
+    found = re.search(r"data-totp-secret>([A-Z2-7]+)<", page)
+    assert found, "no TOTP secret on the page"
+    return found.group(1)
+
+
 def text(response: Any) -> str:
     return str(response.get_data(as_text=True))

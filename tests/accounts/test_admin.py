@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from accounts.models import Invitation, Membership, Organisation
 from tests.accounts.conftest import text
 from tests.conftest import login
 from tests.shell.test_role_matrix import build_path
+from trygg import clock
 from trygg.mail import outbox
 
 SETTINGS = {
@@ -339,9 +339,9 @@ def _case(db_session: Session, org: Any, handler_membership: Membership) -> Any:
 
     case = Case(
         organisation=org,
-        received_on=date.today(),
-        acknowledge_by=date.today(),
-        feedback_by=date.today(),
+        received_on=clock.today(),
+        acknowledge_by=clock.today(),
+        feedback_by=clock.today(),
         reporter_lookup=uuid.uuid4().bytes * 2,
         reporter_public_key=bytes(32),
         report='{"v":1,"recipients":[],"nonce":"SECRETNONCE","ct":"SECRETCIPHERTEXT"}',
@@ -349,7 +349,7 @@ def _case(db_session: Session, org: Any, handler_membership: Membership) -> Any:
     db_session.add(case)
     db_session.flush()
     db_session.add(CaseHandler(case_id=case.id, membership_id=handler_membership.id,
-                               added_on=date.today()))
+                               added_on=clock.today()))
     db_session.flush()
     return case
 
@@ -365,7 +365,7 @@ def test_removing_a_handler_keeps_their_cases(
     # A colleague reads the case too (casework refuses to remove a case's last reader).
     colleague = factory.person(org, "handler", title="Verneombud 2")
     db_session.add(CaseHandler(case_id=case.id, membership_id=colleague.memberships[0].id,
-                               added_on=date.today()))
+                               added_on=clock.today()))
     db_session.flush()
     response = client.post(f"/orgs/{org.slug}/admin/people/{membership.public_id}/remove")
     assert response.status_code == 302
@@ -423,3 +423,16 @@ def test_other_roles_do_not_get_the_admin_pages(
     for path in ("settings", "people", "people/invite"):
         assert client.get(f"/orgs/{org.slug}/admin/{path}").status_code == 404
 
+
+
+def test_inviting_twice_or_a_member_says_so_and_the_mail_says_who_and_what(
+    app: Flask, client: FlaskClient, org: Any, admin_person: Any, db_session: Session
+) -> None:
+    first = text(_invite(client, org, email="to@example.test"))
+    assert "earlier link stops working" not in first
+    mail = outbox(app.config["TRYGG"])[-1].get_content()
+    assert admin_person.name in mail and "sexual harassment" in mail
+    second = text(_invite(client, org, email="to@example.test"))
+    assert "That earlier link stops working now" in second
+    own = text(_invite(client, org, email=admin_person.email, role="leader", title=""))
+    assert "is already a member here, as Administrator" in own

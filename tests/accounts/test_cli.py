@@ -72,6 +72,13 @@ def test_seed_demo_is_idempotent(app: Flask, db_session: Session) -> None:
     demo = db_session.scalar(select(Organisation).where(Organisation.slug == SLUG))
     assert demo is not None
     assert {m.role for m in demo.memberships} == {"admin", "handler", "leader", "coordinator"}
+    # The operator's confirmation is part of the demo: /r/demo takes reports at once.
+    from casework import intake
+
+    receiving = intake.destination(db_session, SLUG)
+    assert receiving is not None
+    assert {h.email for h in receiving.handlers} == {p.email for p in PEOPLE
+                                                      if p.role == "handler"}
     keys = {p.email: p.public_key for p in db_session.scalars(select(Person))}
 
     second = _run(app, "seed-demo")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from accounts import invitations
 from accounts.models import Invitation, Membership, Person
-from tests.accounts.conftest import text
+from tests.accounts.conftest import enrol_secret, text
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "a long new password"
@@ -65,9 +65,7 @@ def test_a_new_handler_gets_an_account_then_two_step_sign_in_then_a_key(
     # Not signed in before the second factor is set up.
     assert client.get("/home").status_code == 302
 
-    client.get("/login/enrol")
-    with client.session_transaction() as session:
-        secret = session["enrol_secret"]
+    secret = enrol_secret(text(client.get("/login/enrol")))
     response = client.post("/login/enrol", data={"code": pyotp.TOTP(secret).now()})
     assert response.headers["Location"].endswith("/account/keys")
     home = text(client.get("/home?lang=en"))

@@ -262,7 +262,8 @@ def test_a_new_passphrase_wrap_replaces_the_old_one_and_keeps_the_key(
     )
     rewrapped = keywrap.wrap_private_key(recovered, "a brand new passphrase",
                                          iterations=FAST_KDF_ITERATIONS)
-    response = client.post("/account/keys/passphrase", json={"wrapped_private_key": rewrapped})
+    response = client.post("/account/keys/passphrase", json={
+        "wrapped_private_key": rewrapped, "proof": _proof(client, recovered, handler, rewrapped)})
     assert response.status_code == 200
     db_session.refresh(handler)
     stored = json.loads(handler.wrapped_private_key)
@@ -292,8 +293,49 @@ def test_a_bad_new_passphrase_wrap_is_refused(
         )
     else:
         body["public_key"] = b64e(bytes(32))
+    if change != "extra" and body["wrapped_private_key"].get("kind") == "passphrase":
+        body["proof"] = _proof(client, private, handler, body["wrapped_private_key"])
     response = client.post("/account/keys/passphrase", json=body)
     assert response.status_code == 400
+    db_session.refresh(handler)
+    assert handler.wrapped_private_key == before
+
+
+def _proof(client: FlaskClient, private: bytes, handler: Any, blob: dict[str, Any]) -> str:
+    """What key-recover.js does: answer the recovery page's challenge with the key."""
+    import re
+
+    from crypto import possession
+    from crypto._b64 import b64d
+
+    page = text(client.get("/account/keys/recover"))
+    challenge = b64d(re.search(r'data-challenge="([^"]+)"', page).group(1))  # type: ignore[union-attr]
+    return b64e(possession.prove(private, challenge, handler.public_key, blob))
+
+
+def test_a_session_alone_cannot_overwrite_the_wrapped_key(
+    client: FlaskClient, enrolled: tuple[Any, str, bytes], db_session: Session
+) -> None:
+    """Anyone holding a handler's session could replace their wrapped key with garbage."""
+    handler, _, private = enrolled
+    before = handler.wrapped_private_key
+    stranger = keywrap.generate_key_pair()[0]
+    garbage = keywrap.wrap_private_key(private, "attacker's passphrase",
+                                       iterations=FAST_KDF_ITERATIONS)
+    garbage["ct"] = b64e(bytes(len(garbage["ct"]) * 3 // 4))  # right shape, wrong content
+    for proof in (None, b64e(bytes(32)), _proof(client, stranger, handler, garbage)):
+        body = {"wrapped_private_key": garbage, **({"proof": proof} if proof else {})}
+        response = client.post("/account/keys/passphrase", json=body)
+        assert response.status_code in (400, 403), response.get_json()
+        db_session.refresh(handler)
+        assert handler.wrapped_private_key == before
+    # A proof made for another blob does not carry this one.
+    honest = keywrap.wrap_private_key(private, "a brand new passphrase",
+                                      iterations=FAST_KDF_ITERATIONS)
+    proof = _proof(client, private, handler, honest)
+    response = client.post("/account/keys/passphrase",
+                           json={"wrapped_private_key": garbage, "proof": proof})
+    assert response.status_code == 403
     db_session.refresh(handler)
     assert handler.wrapped_private_key == before
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from accounts.views import LOGIN_LIMIT
-from tests.accounts.conftest import text
+from tests.accounts.conftest import enrol_secret, text
 from tests.conftest import PASSWORD, login, make_org, make_person
 
 WRONG = "The email address or password is wrong."
@@ -319,8 +319,18 @@ def test_totp_enrolment_refuses_a_wrong_code_and_accepts_the_right_one(
     assert response.headers["Location"].endswith("/login/enrol")
     page = text(client.get("/login/enrol"))
     assert "data-totp-secret" in page and "<svg" in page
-    with client.session_transaction() as session:
-        secret = session["enrol_secret"]
+    secret = enrol_secret(page)
+    # The cookie is signed, not encrypted: anyone who sees it can decode it. The secret being
+    # enrolled used to sit in it readable; now only sealed under the server secret.
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    serializer = current_app.session_interface.get_signing_serializer(current_app)
+    assert isinstance(serializer, URLSafeTimedSerializer)
+    readable = serializer.loads_unsafe(cookie.value)[1]
+    assert secret not in repr(readable)
     good = pyotp.TOTP(secret).now()
     bad = f"{(int(good) + 500_000) % 1_000_000:06d}"
 

@@ -13,7 +13,6 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from accounts import services as account_services
 from casework.models import Assessment, Case, Handoff, Message
 from crypto import envelope, receipt
 from tests.browser.conftest import LiveServer, assert_accessible, sign_in
+from trygg import clock
 from trygg.extensions import db
 from trygg.seed import KEY_PASSPHRASE, PEOPLE
 
@@ -88,6 +88,8 @@ def test_from_report_to_closed_case(
     page.goto(live_server("/orgs/demo/cases?lang=nb"))  # bokmål, kept in the session
     link = page.get_by_role("link", name=re.compile(short))
     expect(link).to_be_visible()
+    row = page.get_by_role("row", name=re.compile(short))
+    expect(row).to_contain_text("(i dag)")  # not "for 0 dager siden"
     assert_accessible(page)
     link.click()
 
@@ -103,6 +105,7 @@ def test_from_report_to_closed_case(
     report = page.locator("[data-slot=report]")
     expect(report).to_contain_text("Regissøren tok meg på låret under prøven.")
     expect(report).to_contain_text("Det har skjedd før.")
+    expect(report).to_contain_text("engelsk")  # the report's language named, not "en"
     assert page.locator("#key-passphrase").input_value() == ""
 
     # A reply, sealed in the browser, counting as feedback.
@@ -146,7 +149,7 @@ def test_from_report_to_closed_case(
     page.get_by_role("button", name="Lagre anbefalingene").click()
     expect(page.locator(".flash-success")).to_contain_text("Anbefalinger, henvisninger og utfall")
     page.check("input[name=actions][value=written_warning]")
-    page.fill("input[name=decided_on]", date.today().isoformat())
+    page.fill("input[name=decided_on]", clock.today().isoformat())
     page.select_option("select[name=source]", "written_answer")
     page.get_by_role("button", name="Lagre hva arbeidsgiveren gjorde").click()
     expect(page.locator(".flash-success")).to_contain_text("Hva arbeidsgiveren gjorde")
@@ -229,7 +232,6 @@ def _open_in_python(live: LiveServer, picture: bytes) -> tuple[str, str]:
     """A case with an attachment, filed through casework.intake as the reporter's page does."""
     import io
     import secrets
-    from datetime import date
 
     from accounts.models import Organisation
     from casework import intake
@@ -250,7 +252,7 @@ def _open_in_python(live: LiveServer, picture: bytes) -> tuple[str, str]:
                               envelope.seal(json.dumps(doc).encode(), recipients,
                                             intake.context(org, case_id, intake.REPORT)),
                               secrets.token_bytes(16)),
-            secret=live.app.config["SECRET_KEY"], today=date.today(),  # type: ignore[attr-defined]
+            secret=live.app.config["SECRET_KEY"], today=clock.today(),  # type: ignore[attr-defined]
         )
         case = db.session.get(Case, opened.case_id)
         assert case is not None
@@ -260,7 +262,7 @@ def _open_in_python(live: LiveServer, picture: bytes) -> tuple[str, str]:
                                          "size": len(picture)}).encode(),
                              recipients, case.context + "/attachment-meta")
         intake.store_stream(db.session, case, key=key, meta=meta, stream=pieces,
-                            limits=intake.Limits(10**8, 10**9), today=date.today(),
+                            limits=intake.Limits(10**8, 10**9), today=clock.today(),
                             size=len(picture))
         db.session.commit()
         public_id = str(opened.public_id)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from casework.models import Case
 from crypto import envelope, keywrap, receipt
 from tests.conftest import FAST_KDF_ITERATIONS
+from trygg import clock
 
 KEY_PASSPHRASE = "test key passphrase"
 SECRET = "test-secret-" + "x" * 40
@@ -73,7 +74,7 @@ class Cases:
                               reporter_public_key=keys.public_key, report=sealed,
                               idempotency_key=secrets.token_bytes(16),
                               excluded=frozenset(m.public_id for m in excluded)),
-            secret=SECRET, today=received_on or date.today(),
+            secret=SECRET, today=received_on or clock.today(),
         )
         self.session.flush()
         return Opened(self.session.get(Case, opened.case_id), code, keys)
@@ -89,8 +90,8 @@ class Cases:
             recipients, case.context + "/message",
         )
         if kind == "consent":
-            return intake.record_consent(self.session, case, body, today=date.today())
-        return intake.add_reporter_message(self.session, case, body, kind=kind, today=date.today())
+            return intake.record_consent(self.session, case, body, today=clock.today())
+        return intake.add_reporter_message(self.session, case, body, kind=kind, today=clock.today())
 
 
     def attach(self, opened: Opened, data: bytes, name: str = "skjermbilde.png") -> Any:
@@ -109,7 +110,7 @@ class Cases:
                              recipients, case.context + "/attachment-meta")
         return intake.store_stream(
             self.session, case, key=key, meta=meta, stream=pieces,
-            limits=intake.Limits(50 * 1024 * 1024, 200 * 1024 * 1024), today=date.today(),
+            limits=intake.Limits(50 * 1024 * 1024, 200 * 1024 * 1024), today=clock.today(),
             size=len(data),
         )
 

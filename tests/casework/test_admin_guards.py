@@ -1,14 +1,15 @@
-"""What casework asks of the admin pages: no removal that leaves a case without a reader."""
+"""What casework asks of the admin pages: no removal leaves a case without a reader, and
+none tells the admin anything derived from cases."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from accounts.models import Membership
 from casework.models import CaseHandler
+from trygg import clock
 
 
 def _remove(client: Any, team: Any, membership: Any) -> Any:
@@ -16,25 +17,84 @@ def _remove(client: Any, team: Any, membership: Any) -> Any:
                        "?lang=en")
 
 
-def test_the_last_handler_of_a_case_cannot_be_removed(
-    client: Any, login_as: Any, team: Any, cases: Any, db_session: Any
+def _flash_and_audit(client: Any, db_session: Any, response: Any) -> tuple[str, str, str]:
+    from casework.models import AuditEntry
+
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    flash = page[page.index('class="flash'):].split("</", 1)[0]
+    db_session.expire_all()
+    entry = db_session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+    return flash, entry.action, entry.outcome
+
+
+def test_removing_the_external_advisor_reveals_nothing_about_cases(
+    client: Any, login_as: Any, team: Any, cases: Any, factory: Any, db_session: Any
 ) -> None:
-    opened = cases.open(team.org)  # sealed to Vera alone (the internal handler)
-    vera = team.membership(team.vera)
-    assert [h.membership_id for h in opened.case.handlers] == [vera.id]
-    db_session.commit()  # the view rolls back its own work, not the test's setup
+    """The review's attack: a report left out every internal handler, so the external
+    advisor is its only reader. Removing the advisor used to be refused with "the only case
+    handler left on a case". Now the answer is the one a handler without cases gets, and the
+    case stays readable by the advisor until they hand it over."""
+    vera_m = team.membership(team.vera)
+    opened = cases.open(team.org, excluded=(vera_m,))
+    rolf = team.membership(team.rolf)
+    assert [h.membership_id for h in opened.case.handlers] == [rolf.id]
+    idle = factory.person(team.org, "handler", title="Ekstern rådgiver 2", external=True)
+    idle_m = team.membership(idle)
+    db_session.commit()
     login_as(team.admin)
-    response = _remove(client, team, vera)
-    assert response.status_code == 409
-    page = response.get_data(as_text=True)
-    assert "Ask them to hand those cases over to another case handler first" in page
-    assert db_session.get(Membership, vera.id) is not None
+    with_case = _flash_and_audit(client, db_session, _remove(client, team, rolf))
+    without = _flash_and_audit(client, db_session, _remove(client, team, idle_m))
+    assert with_case[1:] == without[1:] == ("membership.removed", "ok")
+    assert with_case[0].replace(team.rolf.name, "X") == without[0].replace(idle.name, "X")
+    people = client.get(f"/orgs/{team.org.slug}/admin/people?lang=en").get_data(as_text=True)
+    assert team.rolf.email not in people and idle.email not in people
+    # The case is not left without a reader; the advisor receives nothing new.
+    db_session.expire_all()
+    kept = db_session.get(Membership, rolf.id)
+    assert kept is not None and kept.ended_at is not None
+    assert db_session.get(Membership, idle_m.id) is None
     assert db_session.scalar(select(CaseHandler).where(
-        CaseHandler.case_id == opened.case.id, CaseHandler.membership_id == vera.id))
-    # In bokmål by default.
-    norsk = client.post(f"/orgs/{team.org.slug}/admin/people/{vera.public_id}/remove?lang=nb")
-    assert norsk.status_code == 409
-    assert "Be vedkommende overlevere de sakene" in norsk.get_data(as_text=True)
+        CaseHandler.case_id == opened.case.id, CaseHandler.membership_id == rolf.id))
+    from casework import intake
+
+    receiving = intake.destination(db_session, team.org.slug)
+    assert receiving is not None and team.rolf.email not in {h.email for h in receiving.handlers}
+
+
+def test_a_removed_sole_reader_goes_once_they_hand_over(
+    team: Any, cases: Any, factory: Any, db_session: Any
+) -> None:
+    from accounts import admin
+    from casework import handover
+
+    opened = cases.open(team.org)  # Vera alone
+    vera = team.membership(team.vera)
+    admin.remove_membership(db_session, team.org, vera.public_id)
+    assert vera.ended_at is not None
+    db_session.add(CaseHandler(case_id=opened.case.id, membership_id=team.membership(team.rolf).id,
+                               added_on=clock.today()))
+    db_session.flush()
+    handover.leave_case(db_session, opened.case, vera)
+    db_session.expire_all()
+    assert db_session.get(Membership, vera.id) is None
+
+
+def test_a_refused_removal_is_audited(
+    client: Any, login_as: Any, team: Any, db_session: Any
+) -> None:
+    from casework.models import AuditEntry
+
+    db_session.commit()
+    login_as(team.admin)
+    me = team.admin.memberships[0]
+    response = client.post(f"/orgs/{team.org.slug}/admin/people/{me.public_id}/remove")
+    assert response.status_code == 409
+    db_session.expire_all()
+    entry = db_session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+    assert entry.action == "membership.remove_refused"
+    assert entry.detail.endswith("reason=last_admin")
+    assert db_session.get(Membership, me.id) is not None
 
 
 def test_a_handler_can_be_removed_once_someone_else_reads_their_cases(
@@ -42,9 +102,9 @@ def test_a_handler_can_be_removed_once_someone_else_reads_their_cases(
 ) -> None:
     opened = cases.open(team.org)
     purged = cases.open(team.org)
-    purged.case.purged_on = date.today()  # nothing left to read: it does not hold her
+    purged.case.purged_on = clock.today()  # nothing left to read: it does not hold her
     db_session.add(CaseHandler(case_id=opened.case.id, membership_id=team.membership(team.rolf).id,
-                               added_on=date.today()))
+                               added_on=clock.today()))
     db_session.commit()
     login_as(team.admin)
     vera = team.membership(team.vera)
@@ -57,11 +117,15 @@ def test_a_deactivated_colleague_does_not_count_as_a_reader(
 ) -> None:
     opened = cases.open(team.org)
     db_session.add(CaseHandler(case_id=opened.case.id, membership_id=team.membership(team.rolf).id,
-                               added_on=date.today()))
+                               added_on=clock.today()))
     team.rolf.active = False
     db_session.commit()
     login_as(team.admin)
-    assert _remove(client, team, team.membership(team.vera)).status_code == 409
+    vera = team.membership(team.vera)
+    assert _remove(client, team, vera).status_code == 302
+    db_session.expire_all()
+    kept = db_session.get(Membership, vera.id)
+    assert kept is not None and kept.ended_at is not None  # kept for the case
 
 
 # -- what admins do is in the audit chain ---------------------------------------------------

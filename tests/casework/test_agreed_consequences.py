@@ -4,13 +4,13 @@ none are agreed."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from casework import seriousness
 from casework.models import Assessment
 from prevention import documents
 from tests.casework.test_workflow import ASSESSMENT, _case_url, _to_assessing
+from trygg import clock
 
 
 def test_agreed_consequences_beside_the_recommendation(
@@ -30,7 +30,7 @@ def test_agreed_consequences_beside_the_recommendation(
     doc = documents.draft(db_session, team.org, None, "consequences")
     documents.set_sections(doc, {first: "Gjentatte kommentarer om kropp\n- Klaps på rumpa"},
                            documents.REACTIONS)
-    documents.publish(db_session, doc, date.today())
+    documents.publish(db_session, doc, clock.today())
     db_session.flush()
     page = client.get(_case_url(team, vera_case)).get_data(as_text=True)
     assert f'data-agreed="{first}"' in page

@@ -77,17 +77,48 @@ def test_entries_cut_from_the_end_are_found(db_session: Any, chain: list[AuditEn
     assert "head" in problems[0].what
 
 
-def test_a_rewritten_tail_with_its_head_is_found_by_the_noted_head(
-    db_session: Any, chain: list[AuditEntry]
+def test_deleting_the_newest_entries_and_moving_the_head_back_is_found(
+    app: Flask, db_session: Any, chain: list[AuditEntry]
 ) -> None:
-    noted = audit.verify(db_session).head_hash
-    last = chain[-1]
-    db_session.execute(text("DELETE FROM audit_entry WHERE seq = :s"), {"s": last.seq})
+    """The review's attack: no secret needed, and `flask audit verify` said "intact"."""
+    noted = audit.current_head(db_session)
+    db_session.execute(text("DELETE FROM audit_entry WHERE seq >= :s"), {"s": chain[-2].seq})
     head = db_session.get(AuditHead, audit.HEAD_ID)
-    head.seq, head.hash = chain[-2].seq, chain[-2].hash
+    head.seq, head.hash = chain[-3].seq, chain[-3].hash
     db_session.flush()
-    assert audit.verify(db_session).ok  # self-consistent again …
-    assert not audit.verify(db_session, expect_head=noted).ok  # … but not what was noted
+    problems = _problems(db_session)
+    assert any("MAC does not match" in p for p in problems), problems
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "intact" not in result.output
+    # An anchor noted outside the database (bundle, reminder mail) catches it too.
+    anchored = audit.verify(db_session, anchors=[noted]).problems
+    assert any("noted outside the database" in p.what for p in anchored)
+
+
+def test_an_anchor_from_a_mail_or_bundle_holds_while_the_log_grows(
+    app: Flask, db_session: Any, chain: list[AuditEntry], team: Any
+) -> None:
+    seq, digest = audit.current_head(db_session)
+    audit.append(db_session, "test.later", organisation_id=team.org.id)
+    assert audit.verify(db_session, anchors=[(seq, digest)]).ok
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor",
+                                                f"{seq}:{digest.hex()}"])
+    assert result.exit_code == 0, result.output
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor",
+                                                f"{seq}:{'00' * 32}"])
+    assert result.exit_code == 1
+
+
+def test_a_head_from_before_head_macs_is_sealed_once(
+    app: Flask, db_session: Any, chain: list[AuditEntry]
+) -> None:
+    head = db_session.get(AuditHead, audit.HEAD_ID)
+    head.mac = None
+    db_session.flush()
+    assert audit.NO_MAC in _problems(db_session)
+    result = app.test_cli_runner().invoke(args=["audit", "seal-head"])
+    assert result.exit_code == 0, result.output
+    assert audit.verify(db_session).ok
 
 
 def test_flask_audit_verify(app: Flask, db_session: Any, chain: list[AuditEntry]) -> None:
@@ -109,9 +140,10 @@ def test_entries_keep_microseconds_and_utc(db_session: Any, chain: list[AuditEnt
     assert audit.hash_of(stored) == stored.hash
 
 
-def _rewrite(db_session: Any, edit_seq: int, digest: Any) -> None:
+def _rewrite(db_session: Any, edit_seq: int, digest: Any, mac_key: bytes | None = None) -> None:
     """What someone with write access to the database does: edit one entry, then recompute
-    every hash from there on, and the head, with `digest(document bytes)`."""
+    every hash from there on, and the head, with `digest(document bytes)` (and the head's
+    MAC under `mac_key`, for someone who holds the secret)."""
     import json
 
     table = AuditEntry.__table__
@@ -131,6 +163,10 @@ def _rewrite(db_session: Any, edit_seq: int, digest: Any) -> None:
         prev = new
     head = db_session.get(AuditHead, audit.HEAD_ID)
     head.hash = prev
+    if mac_key is not None:
+        from casework.chain import head_mac
+
+        head.mac = head_mac(mac_key, head.seq, prev)
     db_session.flush()
     db_session.expire_all()
 
@@ -171,7 +207,8 @@ def test_with_the_secret_only_the_noted_head_catches_a_rewrite(
 
     noted = audit.verify(db_session).head_hash
     real = audit.key()
-    _rewrite(db_session, chain[2].seq, lambda data: hmac.new(real, data, hashlib.sha256).digest())
+    _rewrite(db_session, chain[2].seq, lambda data: hmac.new(real, data, hashlib.sha256).digest(),
+             mac_key=real)
     assert audit.verify(db_session).ok  # whoever holds the server secret can rewrite …
     assert not audit.verify(db_session, expect_head=noted).ok  # … but not the noted head
 

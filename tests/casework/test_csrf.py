@@ -8,7 +8,7 @@ from typing import Any
 import pyotp
 from flask import Flask
 
-from tests.conftest import PASSWORD, make_org, make_person
+from tests.conftest import PASSWORD, make_org, make_person, new_key
 
 
 def _token(html: str) -> str:
@@ -65,7 +65,8 @@ def test_forged_and_stale_forms_change_nothing(csrf_app: Flask) -> None:
     from crypto import envelope
 
     body = envelope.seal(b'{"text":"hei"}', keys, context + "/message")
-    response = client.post(url + "/messages", json={"kind": "message", "body": body})
+    response = client.post(url + "/messages", json={"kind": "message", "body": body,
+                                                    "idempotency_key": new_key()})
     assert response.status_code == 400
     assert state() == ("received", 0, 0)
 
@@ -73,7 +74,8 @@ def test_forged_and_stale_forms_change_nothing(csrf_app: Flask) -> None:
     token = _token(page)
     response = client.post(url + "/state", data={**form, "csrf_token": token})
     assert response.status_code == 303
-    response = client.post(url + "/messages", json={"kind": "message", "body": body},
+    response = client.post(url + "/messages", json={"kind": "message", "body": body,
+                                                    "idempotency_key": new_key()},
                            headers={"X-CSRFToken": token})
     assert response.status_code == 201
     assert state() == ("acknowledged", 1, 0)

@@ -50,6 +50,16 @@ def test_the_bundle_verifies_with_the_server_key(app: Flask, exported: Any) -> N
     assert m["case"]["public_id"] == str(exported.case.public_id)
     assert [a["action"] for a in m["audit"]][-1] == "case.exported"
     assert len(result.streams) == 1
+    # The whole log's head when exported, signed with the rest: an anchor outside the database.
+    from casework import audit
+    from casework.models import AuditEntry
+    from trygg.extensions import db
+
+    head = m["audit_head"]
+    with app.app_context():
+        anchored = db.session.get(AuditEntry, head["seq"])
+        assert anchored is not None and anchored.hash.hex() == head["hash"]
+        assert audit.verify(db.session(), anchors=[(head["seq"], bytes.fromhex(head["hash"]))]).ok
 
 
 @pytest.mark.parametrize("tamper", ["manifest", "stream", "signature", "other key", "audit"])
@@ -115,6 +125,46 @@ def test_a_wrong_passphrase_or_a_changed_bundle_opens_nothing(app: Flask, export
     exported.bundle.write_text(json.dumps(document))
     result = runner.invoke(bundle_cli, ["verify", str(exported.bundle)])
     assert result.exit_code != 0 and "NOT VALID" in result.output
+
+
+def test_without_a_pinned_key_a_forged_bundle_is_unverified(
+    app: Flask, exported: Any, tmp_path: Path
+) -> None:
+    """The review's forgery: re-signed with any key, it used to say "Signature: valid" and
+    exit 0 when no key was given."""
+    from nacl.signing import SigningKey
+
+    document = json.loads(exported.bundle.read_text())
+    document["manifest"]["case"]["state"] = "closed"
+    document["signature"] = bundle.sign(document["manifest"], SigningKey.generate())
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(document))
+    runner = CliRunner()
+    result = runner.invoke(bundle_cli, ["verify", str(forged)])
+    assert result.exit_code == 3
+    assert "UNVERIFIED" in result.output and "Signature: valid" not in result.output
+    server_key = bytes(bundle.signing_key(app.config["SECRET_KEY"]).verify_key)
+    result = runner.invoke(bundle_cli, ["verify", str(forged), "--public-key",
+                                        bundle.b64e(server_key)])
+    assert result.exit_code != 0 and "NOT VALID" in result.output
+    result = runner.invoke(bundle_cli, ["verify", str(forged), "--fingerprint",
+                                        bundle.fingerprint(server_key)])
+    assert result.exit_code != 0 and "NOT VALID" in result.output
+    # The genuine bundle with the fingerprint the case page shows: valid, exit 0.
+    result = runner.invoke(bundle_cli, ["verify", str(exported.bundle), "--fingerprint",
+                                        bundle.fingerprint(server_key)])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_case_page_shows_the_bundle_key_beside_the_export(
+    app: Flask, client: Any, login_as: Any, team: Any, cases: Any
+) -> None:
+    opened = cases.open(team.org)
+    login_as(team.vera)
+    page = client.get(f"/orgs/{team.org.slug}/cases/{opened.case.public_id}?lang=en")
+    server_key = bytes(bundle.signing_key(app.config["SECRET_KEY"]).verify_key)
+    text = page.get_data(as_text=True)
+    assert bundle.fingerprint(server_key) in text and bundle.b64e(server_key) in text
 
 
 def test_bundle_key_command(app: Flask) -> None:

@@ -15,6 +15,7 @@ from casework.models import AuditEntry, CaseHandler, Handoff, Message
 from casework.vocabulary import handoff_checklist
 from crypto import envelope
 from tests.casework.conftest import private_key
+from tests.conftest import new_key
 
 
 def _url(team: Any, opened: Any, path: str = "") -> str:
@@ -118,7 +119,8 @@ def with_thread(client: Any, team: Any, vera_case: Any, cases: Any) -> Any:
     note = envelope.seal(b'{"text":"internt"}', [team.vera.public_key],
                          vera_case.case.context + "/message")
     assert client.post(_url(team, vera_case, "/messages"),
-                       json={"kind": "note", "body": note}).status_code == 201
+                       json={"kind": "note", "body": note,
+                             "idempotency_key": new_key()}).status_code == 201
     return vera_case
 
 
@@ -142,7 +144,8 @@ def test_adding_a_handler_reseals_everything_and_they_can_read_it(
     old = envelope.seal(b"x", [team.vera.public_key, opened.keys.public_key],
                         opened.case.context + "/message")
     assert client.post(_url(team, opened, "/messages"),
-                       json={"kind": "message", "body": old}).status_code == 400
+                       json={"kind": "message", "body": old,
+                             "idempotency_key": new_key()}).status_code == 400
 
 
 @pytest.mark.parametrize("tamper", ["missing item", "changed ciphertext", "wrong key",

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from casework import reminders
 from casework.models import Case
+from trygg import clock
 from trygg.mail import outbox
 
 
 def test_reminders_count_overdue_and_soon_without_content(
     app: Flask, cases: Any, team: Any, db_session: Any
 ) -> None:
-    today = date.today()
+    today = clock.today()
     late = cases.open(team.org, received_on=today - timedelta(days=10))  # acknowledge by: -3
     soon = cases.open(team.org, received_on=today - timedelta(days=6))   # acknowledge by: +1
     calm = cases.open(team.org, received_on=today)
@@ -37,11 +39,16 @@ def test_reminders_count_overdue_and_soon_without_content(
     assert "1 sak i" in body and "har passert fristen" in body
     assert f"/orgs/{team.org.slug}/cases" in body
     assert "rumpa" not in body and str(late.case.public_id) not in body
+    # The audit head rides along, anchored outside the database by the mail itself.
+    from casework import audit
+
+    seq, digest = audit.current_head(db_session)
+    assert f"{seq}:{digest.hex()}" in body
 
 
 def test_feedback_given_ends_the_feedback_deadline(cases: Any, team: Any,
                                                    db_session: Any) -> None:
-    today = date.today()
+    today = clock.today()
     opened = cases.open(team.org, received_on=today - timedelta(days=100))
     opened.case.state = "assessing"
     db_session.flush()
@@ -53,7 +60,7 @@ def test_feedback_given_ends_the_feedback_deadline(cases: Any, team: Any,
 
 def test_inbox_filters_sorts_and_pages(client: Any, login_as: Any, cases: Any, team: Any,
                                        db_session: Any) -> None:
-    today = date.today()
+    today = clock.today()
     opened = [cases.open(team.org, received_on=today - timedelta(days=i)) for i in range(30)]
     opened[3].case.state = "closed"
     opened[3].case.closed_on = today
@@ -77,3 +84,13 @@ def test_inbox_filters_sorts_and_pages(client: Any, login_as: Any, cases: Any, t
     # Nonsense parameters fall back to the defaults rather than failing.
     assert client.get(base + "?state=evil&sort=evil&page=-3").status_code == 200
     assert db_session.query(Case).count() >= 30
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", str(2**63), "9" * 400])
+def test_a_huge_page_number_shows_the_last_page(client: Any, login_as: Any, cases: Any,
+                                                team: Any, page: str) -> None:
+    opened = cases.open(team.org)
+    login_as(team.vera)
+    response = client.get(f"/orgs/{team.org.slug}/cases?page={page}")
+    assert response.status_code == 200
+    assert str(opened.case.public_id)[:8] in response.get_data(as_text=True)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework.models import Assessment, AuditEntry, Case, Message
 from crypto import envelope
 from crypto._b64 import b64d
 from tests.casework.conftest import private_key
+from tests.conftest import new_key
+from trygg import clock
 
 
 def _case_url(team: Any, opened: Any, path: str = "") -> str:
@@ -46,7 +47,7 @@ def test_state_moves_forward_with_a_reason_and_is_logged(
     assert response.status_code == 303
     case = db_session.get(Case, vera_case.case.id)
     assert case.state == "acknowledged"
-    assert case.acknowledged_on == date.today()
+    assert case.acknowledged_on == clock.today()
     change = ("case.state", "received>acknowledged:receipt_confirmed", "ok")
     assert change in _audit(db_session, case)
     page = client.get(_case_url(team, vera_case)).get_data(as_text=True)
@@ -127,7 +128,7 @@ def test_assessment_and_decisions_are_stored_as_codes(
     assert _state(client, team, vera_case, "measures", "measures_decided").status_code == 303
     assert _state(client, team, vera_case, "closed", "measures_completed").status_code == 303
     case = db_session.get(Case, vera_case.case.id)
-    assert case.state == "closed" and case.closed_on == date.today()
+    assert case.state == "closed" and case.closed_on == clock.today()
     actions = [a[0] for a in _audit(db_session, case) if a[2] == "ok"]
     assert actions.count("case.state") == 4
     assert "assessment.recorded" in actions and "decisions.recorded" in actions
@@ -169,6 +170,33 @@ def test_decisions_outside_the_vocabulary_or_stale_are_refused(
         assert assessment.reactions == [] and assessment.outcome is None
 
 
+def test_an_empty_assessment_says_what_is_missing_beside_the_fields(
+    client: Any, team: Any, vera_case: Any
+) -> None:
+    _to_assessing(client, team, vera_case)
+    response = client.post(_case_url(team, vera_case, "/assessment"), data={})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "ikke besvart" in page  # not "a value that is not one of the choices"
+    assert "ikke er blant valgene" not in page
+    assert 'id="assessment-errors"' in page and 'href="#nature-error"' in page
+
+
+def test_an_empty_decision_is_refused_not_audited(
+    client: Any, team: Any, vera_case: Any, db_session: Any
+) -> None:
+    _to_assessing(client, team, vera_case)
+    client.post(_case_url(team, vera_case, "/assessment"), data=ASSESSMENT)
+    assessment = db_session.get(Assessment, vera_case.case.id)
+    before = _audit(db_session, vera_case.case)
+    response = client.post(_case_url(team, vera_case, "/decisions"),
+                           data={"seen": assessment.updated_at.isoformat()})
+    assert response.status_code == 400
+    assert "Velg minst én anbefaling" in response.get_data(as_text=True)
+    new = [e for e in _audit(db_session, vera_case.case) if e not in before]
+    assert new == [("decisions.recorded", "empty_decision", "refused")]  # refused, not recorded
+
+
 def test_closing_needs_an_outcome_unless_withdrawn(client: Any, team: Any, vera_case: Any,
                                                    db_session: Any) -> None:
     _to_assessing(client, team, vera_case)
@@ -177,7 +205,7 @@ def test_closing_needs_an_outcome_unless_withdrawn(client: Any, team: Any, vera_
     assert _state(client, team, vera_case, "closed", "withdrawn_by_reporter").status_code == 303
     # Reopening gives a fresh feedback deadline and cancels a pending purge warning.
     case = db_session.get(Case, vera_case.case.id)
-    case.purge_warned_on = date.today()
+    case.purge_warned_on = clock.today()
     db_session.flush()
     assert _state(client, team, vera_case, "assessing", "new_information").status_code == 303
     case = db_session.get(Case, vera_case.case.id)
@@ -190,7 +218,8 @@ def _reply(client: Any, team: Any, opened: Any, db_session: Any, kind: str, text
     body = envelope.seal(json.dumps({"type": "trygg/message", "v": 1, "text": text}).encode(),
                          recipients, opened.case.context + "/message")
     return client.post(_case_url(team, opened, "/messages"),
-                       json={"kind": kind, "body": body, "feedback": feedback})
+                       json={"kind": kind, "body": body,
+                             "idempotency_key": new_key(), "feedback": feedback})
 
 
 def test_reply_sealed_to_reporter_and_handlers_opens_with_the_receipt(
@@ -207,7 +236,7 @@ def test_reply_sealed_to_reporter_and_handlers_opens_with_the_receipt(
     opened = envelope.unseal(body, vera_case.keys.private_key, vera_case.case.context + "/message")
     assert json.loads(opened)["text"] == "Takk, vi tar kontakt."
     assert envelope.unseal(body, private_key(team.vera), vera_case.case.context + "/message")
-    assert db_session.get(Case, vera_case.case.id).feedback_on == date.today()
+    assert db_session.get(Case, vera_case.case.id).feedback_on == clock.today()
     assert _audit(db_session, vera_case.case)[-1][:2] == ("message.sent", "feedback")
 
 
@@ -226,7 +255,7 @@ def test_replies_sealed_to_the_wrong_people_are_refused(
         response = _reply(client, team, vera_case, db_session, kind, "hei", recipients)
     else:
         response = client.post(_case_url(team, vera_case, "/messages"),
-                               json={"kind": kind, "body": {"v": 1}})
+                               json={"kind": kind, "body": {"v": 1}, "idempotency_key": new_key()})
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_envelope"
     assert db_session.scalar(select(Message).where(Message.case_id == vera_case.case.id)) is None
@@ -302,7 +331,7 @@ def test_a_deactivated_colleague_does_not_block_replies(
 
     kari = factory.person(team.org, "handler", title="Verneombud 2")
     db_session.add(CaseHandler(case_id=vera_case.case.id,
-                               membership_id=team.membership(kari).id, added_on=date.today()))
+                               membership_id=team.membership(kari).id, added_on=clock.today()))
     kari.active = False
     db_session.commit()
     data = client.get(_case_url(team, vera_case, "/sealed")).get_json()
@@ -314,7 +343,7 @@ def test_a_deactivated_colleague_does_not_block_replies(
             keys.append(b64d(data["reporter_public_key"]))
         body = envelope.seal(b'{"text":"Takk"}', keys, data["contexts"]["message"])
         response = client.post(_case_url(team, vera_case, "/messages"),
-                               json={"kind": kind, "body": body})
+                               json={"kind": kind, "body": body, "idempotency_key": new_key()})
         assert response.status_code == 201, response.get_json()
 
 
@@ -352,7 +381,7 @@ def test_a_version_1_assessment_is_shown_as_version_1(
     db_session.add(Assessment(
         case_id=vera_case.case.id, model_version="1", nature="physical", frequency="repeated",
         relation="superior", power="strong", consequences="impaired_work", criminal=False,
-        level=4, assessed_on=date.today(),
+        level=4, assessed_on=clock.today(),
     ))
     db_session.commit()
     page = client.get(_case_url(team, vera_case) + "?lang=en").get_data(as_text=True)
@@ -368,18 +397,18 @@ def test_what_the_employer_did_is_recorded_apart_from_the_recommendations(
     assessment = db_session.get(Assessment, vera_case.case.id)
     url = _case_url(team, vera_case, "/employer-actions")
     seen = assessment.updated_at.isoformat()
-    future = (date.today().replace(year=date.today().year + 1)).isoformat()
+    future = (clock.today().replace(year=clock.today().year + 1)).isoformat()
     for data in ({"actions": ["flogging"]}, {"actions": ["written_warning"]},
                  {"actions": ["written_warning"], "decided_on": future,
                   "source": "written_answer"},
-                 {"actions": ["written_warning"], "decided_on": date.today().isoformat()}):
+                 {"actions": ["written_warning"], "decided_on": clock.today().isoformat()}):
         response = client.post(url, data={"seen": seen, **data})
         assert response.status_code == 400, data
         db_session.refresh(assessment)
         assert assessment.employer_actions == []
     response = client.post(url, data={
         "seen": seen, "actions": ["written_warning", "training"],
-        "decided_on": date.today().isoformat(), "source": "written_answer"})
+        "decided_on": clock.today().isoformat(), "source": "written_answer"})
     assert response.status_code == 303
     db_session.refresh(assessment)
     assert sorted(a.code for a in assessment.employer_actions) == ["training", "written_warning"]
@@ -390,7 +419,30 @@ def test_what_the_employer_did_is_recorded_apart_from_the_recommendations(
 
     exported = export._assessment(assessment)
     assert sorted(exported["employer_actions"], key=lambda a: a["code"]) == [
-        {"code": c, "decided_on": date.today().isoformat(), "source": "written_answer"}
+        {"code": c, "decided_on": clock.today().isoformat(), "source": "written_answer"}
         for c in ("training", "written_warning")
     ]
     assert (exported["kind"], exported["context"]) == ("sexual_harassment", ["party_premiere"])
+
+
+@pytest.mark.parametrize("kind", ["message", "note"])
+def test_a_resent_reply_or_note_is_stored_and_audited_once(
+    client: Any, team: Any, vera_case: Any, db_session: Any, kind: str
+) -> None:
+    recipients = [team.vera.public_key]
+    if kind == "message":
+        recipients.append(vera_case.keys.public_key)
+    body = envelope.seal(b'{"text": "en gang"}', recipients, vera_case.case.context + "/message")
+    data = {"kind": kind, "body": body, "idempotency_key": new_key()}
+    url = _case_url(team, vera_case, "/messages")
+    first = client.post(url, json=data)
+    again = client.post(url, json=data)  # the answer was lost; the browser sends it again
+    assert (first.status_code, again.status_code) == (201, 201), again.get_json()
+    assert again.get_json() == first.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert db_session.scalar(select(func.count(Message.id)).where(
+        Message.case_id == vera_case.case.id)) == 1
+    action = "message.sent" if kind == "message" else "note.added"
+    assert len([a for a in _audit(db_session, vera_case.case) if a[0] == action]) == 1
+    no_key = {k: v for k, v in data.items() if k != "idempotency_key"}
+    assert client.post(url, json=no_key).status_code == 400

@@ -94,8 +94,9 @@ class Reporter:
         texts = []
         for item in case["items"]:
             if item["kind"] == "message" and item["body"]:
-                opened = envelope.unseal(json.loads(item["body"]), sealed.keys.private_key,
-                                         case["context"] + "/message")
+                body = item["body"]
+                opened = envelope.unseal(json.loads(body) if isinstance(body, str) else body,
+                                         sealed.keys.private_key, case["context"] + "/message")
                 texts.append(json.loads(opened)["text"])
         return texts
 

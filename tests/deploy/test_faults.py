@@ -8,7 +8,6 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from typing import Any
 
 import psycopg
@@ -21,6 +20,7 @@ from crypto import envelope, stream
 from tests.deploy.reporter import Reporter, new_report
 from tests.deploy.tier import Tier, wait_until
 from tests.reporting.support import Sealed
+from trygg import clock
 from trygg.extensions import db
 
 
@@ -49,7 +49,7 @@ def _attach(tier: Tier, sealed: Sealed, data: bytes) -> str:
                                          "size": len(data)}).encode(),
                              keys, case.context + "/attachment-meta")
         intake.store_stream(db.session, case, key=key, meta=meta, stream=pieces,
-                            limits=intake.Limits(10**8, 10**9), today=date.today(),
+                            limits=intake.Limits(10**8, 10**9), today=clock.today(),
                             size=len(data))
         db.session.commit()
         file_id = str(db.session.scalars(
@@ -173,3 +173,33 @@ def test_database_connections_cut_mid_transaction(live: Tier) -> None:
     assert again.status_code == 201, again.text
     reporter.sign_in(sealed)
     assert reporter.read_report(sealed)["what"] == "Tilkoblingen ble brutt."
+
+
+def test_daily_jobs_started_on_both_nodes_at_once_work_once(live: Tier) -> None:
+    """cron on every node: the job runs once (an advisory lock in PostgreSQL), and a node
+    that finds the lock taken says so and sends nothing."""
+    from datetime import timedelta
+
+    from trygg.jobs import lock_key
+
+    _filed(live, "Ingen har svart ennå.", "127.0.6.1")  # unacknowledged: a reminder is due
+    day = (clock.today() + timedelta(days=30)).isoformat()
+
+    def mails() -> int:
+        return len(list(live.outbox.glob("*.eml")))
+
+    before = mails()
+    with _pg(live) as holder:  # another node is sending them right now
+        holder.execute("SELECT pg_advisory_lock(%s)", (lock_key("reminders"),))
+        held = live.flask("trygg", "reminders", "--on", day)
+        holder.execute("SELECT pg_advisory_unlock(%s)", (lock_key("reminders"),))
+    assert "another server" in held.stdout and mails() == before
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outputs = [r.stdout for r in pool.map(
+            lambda _: live.flask("trygg", "reminders", "--on", day), range(2))]
+    assert sum("skipped" in out for out in outputs) == 1, outputs
+    sent = mails() - before
+    assert sent >= 1
+    again = live.flask("trygg", "reminders", "--on", day)
+    assert "sent already" in again.stdout and mails() - before == sent

@@ -110,8 +110,11 @@ def test_report_reply_assess_and_export_as_deployed(
         page.locator(f"form[data-form=state]:has(input[name=to][value={to}]) "
                      "button[type=submit]").click()
         expect(page.locator(".flash-success")).to_be_visible()
-    for name, value in (("nature", "physical"), ("frequency", "once"), ("relation", "peer"),
-                        ("power", "none"), ("consequences", "discomfort")):
+    page.select_option("select[name=kind]", "sexual_harassment")
+    for name, value in (("nature", "physical"),
+                        ("explicitness", "clearly_sexual"), ("frequency", "once"),
+                        ("relation", "peer"), ("power", "none"),
+                        ("consequences", "discomfort"), ("prior", "none")):
         page.check(f"input[name={name}][value={value}]")
     page.get_by_role("button", name="Lagre vurderingen").click()
     expect(page.locator("#assessment-result")).to_contain_text("Nivå")
@@ -150,7 +153,7 @@ def test_admin_invites_and_the_link_works(browser: Any, live: Tier, tls_page: An
     page = tls_page
     sign_in(page, live, ADMIN.email, ADMIN.password)
     page.wait_for_url(re.compile(r"/home$"))
-    email = f"ny-{uuid.uuid4().hex[:8]}@demo.trygg.test"
+    email = f"ny-{uuid.uuid4().hex[:8]}@example.no"
     page.goto(live("/orgs/demo/admin/people/invite?lang=nb"))
     page.fill("input[name=email]", email)
     page.select_option("select[name=role]", "leader")
@@ -208,3 +211,55 @@ def test_report_without_javascript_streams_through_the_proxy(live: Tier) -> None
     for path in (live.access_log, live.error_log, *(n.log for n in live.nodes)):
         assert not path.exists() or needle not in path.read_bytes(), path
     assert needle not in pg_dump(live.database_url)
+
+
+def test_exercise_through_the_proxy_leaves_no_trace_of_participants(live: Tier) -> None:
+    """«OK eller ikke OK?» as deployed: a leader runs it through the JSON API, phones on
+    their own addresses answer through nginx on both nodes, the spread shows at k, closing
+    deletes the raw answers, and no participant route reaches any log."""
+    from sqlalchemy import func
+
+    from exercise.models import ExerciseAnswer
+    from tests.deploy.conftest import client_from
+    from tests.deploy.staff import sign_in as staff_sign_in
+
+    leader = live.client()
+    staff_sign_in(leader, live, LEADER.email, LEADER.password)
+    page = leader.get(live("/orgs/demo/exercises")).text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert token
+    headers = {"X-CSRFToken": token.group(1), "Sec-Fetch-Site": "same-origin"}
+    created = leader.post(live("/orgs/demo/api/exercises"), json={"scenarios": "brochure"},
+                          headers=headers)
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    api = f"/orgs/demo/api/exercises/{code}"
+    assert leader.post(live(f"{api}/advance"), headers=headers).status_code == 200
+
+    values = [2, 3, 3, 8, 9, 10]
+    for i, value in enumerate(values):
+        phone = client_from(live, f"127.0.7.{i + 1}")
+        joined = phone.post(live(f"/x/{code}/api/join"))
+        assert joined.status_code == 201
+        answer = phone.post(live(f"/x/{code}/api/answers"), json={
+            "participant": joined.json()["participant"], "scenario": 0,
+            "perspective": "colleague", "value": value})
+        assert answer.status_code == 204
+    viewer = live.client()
+    assert viewer.get(live(f"/x/{code}/api/results?scenario=0")).json() == {"withheld": True}
+    assert leader.post(live(f"{api}/reveal"), headers=headers).status_code == 200
+    shown = viewer.get(live(f"/x/{code}/api/results?scenario=0")).json()
+    colleague = shown["perspectives"]["colleague"]
+    assert colleague["n"] == len(values)
+    assert colleague["histogram"] == [values.count(v) for v in range(1, 11)]
+
+    assert leader.post(live(f"{api}/close"), headers=headers).status_code == 200
+    gone = viewer.get(live(f"/x/{code}/api/state"))
+    assert gone.status_code == 404
+    with live.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ExerciseAnswer)) == 0
+        db.session.remove()
+    access = live.access_log.read_text() if live.access_log.exists() else ""
+    assert "/x/" not in access and code not in access
+    for node in live.nodes:
+        assert "/x/" not in node.log_text() and code not in node.log_text()

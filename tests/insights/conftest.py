@@ -6,7 +6,7 @@ import hashlib
 import itertools
 import uuid
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -32,9 +32,15 @@ def add_case(
     acknowledged: int | None = 2,
     feedback: int | None = 30,
     closed: int | None = 60,
+    exists_then: bool = True,
 ) -> Case:
     """A case received on `received`; `acknowledged`/`feedback`/`closed` are days after
-    it (None: not yet); `nature=None` leaves it unassessed."""
+    it (None: not yet); `nature=None` leaves it unassessed. With `exists_then` (the
+    default), the organisation is made to exist since that year at least: the statistics
+    start in the creation year, and fold earlier cases into it."""
+    start = datetime(received.year, 1, 1, tzinfo=UTC)
+    if exists_then and org.created_at.replace(tzinfo=UTC) > start:
+        org.created_at = start
     n = next(_counter)
     lookup = hashlib.sha256(f"insights-test/{uuid.uuid4()}/{n}".encode()).digest()
     after = lambda days: None if days is None else received + timedelta(days=days)  # noqa: E731

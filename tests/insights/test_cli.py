@@ -16,6 +16,7 @@ from insights import periods
 from insights.demo import DEMO_QUARTERS, UMBRELLA, seed_history
 from insights.models import StatsRelease
 from tests.conftest import FAST_KDF_ITERATIONS
+from trygg import clock
 from trygg.seed import DemoRefused, seed
 
 
@@ -56,7 +57,7 @@ def test_seed_demo_history_from_the_command_line(
     assert db_session.scalar(select(func.count()).select_from(Case)
                              .where(Case.organisation_id == demo_org.id)) == count
 
-    monkeypatch.setattr(periods, "today", lambda: date.today())
+    monkeypatch.setattr(periods, "today", lambda: clock.today())
     released = runner.invoke(args=["trygg", "release-statistics"])
     assert released.exit_code == 0, released.output
     assert db_session.scalar(select(func.count()).select_from(StatsRelease)

@@ -1,4 +1,4 @@
-"""The keyed two-sided geometric mechanism."""
+"""The noise: OpenDP's discrete Laplace mechanism over a period's counts, drawn once."""
 
 from __future__ import annotations
 
@@ -7,49 +7,52 @@ from collections import Counter
 
 import pytest
 
-from insights.noise import derive_key, geometric_noise, noisy_count, zero_probability
-
-KEY = derive_key("test-secret")
-
-
-def test_the_same_cell_always_gets_the_same_noise() -> None:
-    assert geometric_noise(KEY, "org/1/Q1/nature/verbal", 1.0) == geometric_noise(
-        KEY, "org/1/Q1/nature/verbal", 1.0
-    )
-    draws = {geometric_noise(KEY, f"cell/{n}", 0.5) for n in range(200)}
-    assert len(draws) > 5  # different cells, different draws
+from casework.vocabulary import AGGRAVATING, EMPLOYER_ACTIONS
+from insights import noise
+from insights.publish import ANY, CATEGORIES, MULTI, NONE, PARTITION, UNASSESSED, empty_raw
 
 
-def test_another_key_gives_other_noise() -> None:
-    other = derive_key("another-secret")
-    labels = [f"cell/{n}" for n in range(100)]
-    assert [geometric_noise(KEY, x, 1.0) for x in labels] != [
-        geometric_noise(other, x, 1.0) for x in labels
-    ]
+def test_the_sensitivity_follows_the_vocabulary() -> None:
+    # A case changes its period's count, one cell of each partition, and at worst every
+    # code of each multi-valued table: a new code from casework widens it by one.
+    assert noise.sensitivity() == 1 + 3 + len(AGGRAVATING) + len(EMPLOYER_ACTIONS)
 
 
-@pytest.mark.parametrize("epsilon", [0.5, 1.0, 2.0])
-def test_the_distribution_is_two_sided_geometric(epsilon: float) -> None:
-    n = 40_000
-    draws = Counter(geometric_noise(KEY, f"d/{epsilon}/{i}", epsilon) for i in range(n))
-    alpha = math.exp(-epsilon)
-    # P(0) = (1 − α)/(1 + α); P(x+1)/P(x) = α; symmetric around zero.
-    p0 = zero_probability(epsilon)
-    assert abs(draws[0] / n - p0) < 4 * math.sqrt(p0 * (1 - p0) / n)
-    assert abs((draws[1] + draws[-1]) / 2 / draws[0] - alpha) < 0.05
-    mean = sum(x * c for x, c in draws.items()) / n
-    variance = 2 * alpha / (1 - alpha) ** 2
-    assert abs(mean) < 4 * math.sqrt(variance / n)
-    observed = sum(x * x * c for x, c in draws.items()) / n
-    assert abs(observed - variance) / variance < 0.1
+@pytest.mark.parametrize("epsilon", [0.5, 1.0, 4.0])
+def test_opendp_accounts_the_budget_for_one_case(epsilon: float) -> None:
+    meas = noise.measurement(epsilon)
+    assert meas.map(noise.sensitivity()) == pytest.approx(epsilon)
+    assert meas.map(noise.sensitivity() + 1) > epsilon  # two cases cost more
 
 
-def test_noisy_counts_never_go_below_zero_and_are_untouched_without_epsilon() -> None:
-    assert noisy_count(3, KEY, "x", None) == 3
-    assert all(noisy_count(0, KEY, f"z/{i}", 0.3) >= 0 for i in range(500))
+def test_the_noise_has_the_promised_spread() -> None:
+    epsilon = 25.0  # scale 1: P(0) = (1 − e^−1)/(1 + e^−1)
+    meas = noise.measurement(epsilon)
+    draws = Counter(meas([0] * 4000))
+    alpha = math.exp(-noise.sensitivity() / epsilon)
+    assert draws[0] / 4000 == pytest.approx((1 - alpha) / (1 + alpha), abs=0.04)
+    assert draws[1] == pytest.approx(draws[-1], rel=0.25)
+
+
+def test_a_perturbed_period_keeps_its_shape() -> None:
+    raw = empty_raw()
+    raw["total"] = 40
+    for name in PARTITION:
+        raw["tables"][name][UNASSESSED] = 4
+    raw["tables"]["nature"]["verbal"] = 36
+    out = noise.perturb(raw, 1.0)
+    values = [out["total"]] + [v for cells in out["tables"].values() for v in cells.values()]
+    assert all(isinstance(v, int) and v >= 0 for v in values)
+    # One noisy value per number: "not yet assessed" is the same in all three tables.
+    assert len({out["tables"][name][UNASSESSED] for name in PARTITION}) == 1
+    assert set(out["tables"]["nature"]) == set(CATEGORIES["nature"])
+    for name in MULTI:  # "any" follows from the noisy numbers
+        assessed = max(0, out["total"] - out["tables"]["nature"][UNASSESSED])
+        assert out["tables"][name][ANY] == max(0, assessed - out["tables"][name][NONE])
+    assert raw["total"] == 40  # the input is left alone
 
 
 @pytest.mark.parametrize("epsilon", [0.0, -1.0, math.inf, math.nan])
 def test_epsilon_must_be_a_positive_number(epsilon: float) -> None:
     with pytest.raises(ValueError, match="epsilon"):
-        geometric_noise(KEY, "x", epsilon)
+        noise.measurement(epsilon)

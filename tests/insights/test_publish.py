@@ -20,7 +20,11 @@ from hypothesis import strategies as st
 
 from insights.periods import Unit
 from insights.publish import (
+    ANY,
     CATEGORIES,
+    CODES,
+    MULTI,
+    NONE,
     PARTITION,
     TABLES,
     UNASSESSED,
@@ -50,10 +54,13 @@ def _equations(n: int, complete: bool) -> list[Equation]:
             out.append(eq)
         for name in PARTITION[1:]:  # "not yet assessed" is one number in all three
             out.append({("nature", r, UNASSESSED): 1, (name, r, UNASSESSED): -1})
+        for name in MULTI:  # none, any (never shown) and not assessed add up to the cases
+            out.append({(name, r, NONE): 1, (name, r, ANY): 1, ("nature", r, UNASSESSED): 1,
+                        ("cases", r): -1})
     if complete:  # the year totals add up the periods
         out.append({**{("cases", i): 1 for i in range(n)}, ("cases", "year"): -1})
         for name in TABLES:
-            for c in CATEGORIES[name]:
+            for c in CATEGORIES[name] + ((ANY,) if name in MULTI else ()):
                 out.append({**{(name, i, c): 1 for i in range(n)}, (name, "year", c): -1})
     return out
 
@@ -118,8 +125,13 @@ def _period(draw: st.DrawFn, umbrella: bool) -> Raw:
     for name in ("level", "relation"):
         cats = [c for c in CATEGORIES[name] if c != UNASSESSED]
         tables[name] = dict(zip(cats, _composition(draw, assessed, len(cats)), strict=True))
-    for name in ("aggravating", "reaction"):
-        tables[name] = {c: draw(st.integers(0, assessed)) for c in CATEGORIES[name]}
+    for name in MULTI:
+        none = draw(st.integers(0, assessed))
+        with_any = assessed - none
+        codes = {c: draw(st.integers(0, with_any)) for c in CODES[name]}
+        if with_any and not any(codes.values()):
+            codes[CODES[name][0]] = with_any
+        tables[name] = {**codes, NONE: none, ANY: with_any}
     raw = _raw(unassessed, **tables)
     if umbrella:  # the largest member's share of every count
         raw["top"] = {
@@ -175,7 +187,7 @@ def test_a_deadline_share_is_shown_only_when_kept_and_missed_are_each_none_or_at
     # missed. Each is a count like any other cell.
     raw = empty_raw()
     raw["deadlines"]["feedback"] = [due, kept]
-    expected = {"due": due, "kept_share": round(kept / due, 2)} if shown else None
+    expected = {"kept_share": round(kept / due, 2)} if shown else None
     assert deadlines(raw, "feedback", 5) == expected
 
 

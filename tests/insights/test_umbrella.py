@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from accounts.models import Membership
 from insights import export, periods, statistics
 from tests.conftest import login
 from tests.insights.conftest import add_case
@@ -111,3 +112,28 @@ def test_an_organisation_without_members_says_so(client: FlaskClient, factory: A
     assert "Alene has no member organisations" in html
     data = client.get(f"/api/v1/orgs/{org.slug}/statistics/members").get_json()
     assert data["member_organisations"] == 0 and data["years"] == []
+
+
+def test_someone_in_more_members_than_a_release_was_protected_for_is_not_shown_it(
+    client: FlaskClient, factory: Any, db_session: Session
+) -> None:
+    umbrella, members = _network(factory, db_session, [6, 6, 6])
+    leader = factory.person(umbrella, "leader")
+    login(client, leader)
+    path = f"/api/v1/orgs/{umbrella.slug}/statistics/members"
+    first = client.get(path).get_json()
+    assert first["years"] and not first["refused"]  # released with n = 1
+    # The umbrella's leader becomes a handler in two members: they could subtract both.
+    for member in members[:2]:
+        db_session.add(Membership(person_id=leader.id, organisation_id=member.id,
+                                  role="handler"))
+    db_session.flush()
+    refused = client.get(path).get_json()
+    assert refused["refused"] and refused["years"] == []
+    html = client.get(f"/orgs/{umbrella.slug}/statistics/members?lang=en").get_data(
+        as_text=True)
+    assert "not shown to you" in html
+    # Someone else, in one member at most, still sees it.
+    client.post("/logout")
+    login(client, factory.person(umbrella, "leader"))
+    assert client.get(path).get_json()["years"] == first["years"]

@@ -187,9 +187,28 @@ def test_noise_when_configured_is_the_same_on_every_view(
     first = client.get(f"/api/v1/orgs/{org.slug}/statistics").get_json()
     second = client.get(f"/api/v1/orgs/{org.slug}/statistics").get_json()
     assert first == second
-    assert first["noise"] == {"mechanism": "two-sided geometric", "epsilon": 0.5}
+    assert first["noise"] == {"mechanism": "discrete Laplace (OpenDP)", "epsilon": 0.5,
+                              "per": "organisation and year"}
     totals = [p["cases"]["value"] for y in first["years"] for p in y["periods"]]
     assert totals != [30] * 8  # noise moved at least one count
-    assert all(v is not None and v >= 0 for v in totals)
+    # Hiding is decided on the noisy value: a shown count is never below k.
+    assert all(v is None or v >= 5 for v in totals)
     html = client.get(f"/orgs/{org.slug}/statistics?lang=en").get_data(as_text=True)
     assert "noise" in html
+
+
+def test_a_leader_sees_last_years_total_and_the_words_for_what_is_hidden(
+    client: FlaskClient, factory: Any, db_session: Session
+) -> None:
+    org = factory.org()
+    _history(db_session, org, per_quarter=9)
+    login(client, factory.person(org, "leader"))
+    data = client.get(f"/api/v1/orgs/{org.slug}/statistics").get_json()
+    last = next(y for y in data["years"] if y["year"] == 2025)
+    assert last["totals"]["cases"] == {"value": 36, "suppressed": False, "withheld": False}
+    html = client.get(f"/orgs/{org.slug}/statistics?lang=en&year=2025").get_data(as_text=True)
+    assert "The whole of 2025" in html
+    for words in ("the zeros would tell you which category every case is in",
+                  "the year's total is shown whenever the year had at least 5 cases",
+                  "How many cases are behind such a figure is not shown"):
+        assert words in html.replace("&#39;", "'")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from prevention import documents, signals
 from prevention.models import Document, Production
+from trygg import clock
 
 BASE = "/orgs/prev-org/prevention"
 
@@ -138,7 +139,7 @@ def test_the_annual_report_prints_and_the_balansemerket_steps_show(as_role: Any)
     assert "2026" in report and "Bra år." in report
     page = client.get(f"{BASE}/balansemerket").get_data(as_text=True)
     assert "Kurs" in page
-    future = (date.today() + timedelta(days=30)).isoformat()
+    future = (clock.today() + timedelta(days=30)).isoformat()
     assert client.post(f"{BASE}/balansemerket", data={"step": "course",
                                                       "done_on": future}).status_code == 400
 
@@ -202,3 +203,29 @@ def test_without_risk_factors_on_assessments_the_view_says_so(
     page = as_role("leader").get(f"{BASE}/signals").get_data(as_text=True)
     assert ("registrerer ikke risikofaktorer" in page) == (not recorded)
     assert as_role("coordinator").get(f"{BASE}/signals").status_code == 404
+
+
+def test_case_counts_read_the_assessments_risk_factors(db_session: Session,
+                                                       factory: Any) -> None:
+    """Mapping meets cases through assessment v2's `risk_factors` (the join key)."""
+    from casework.models import Assessment, AssessmentRiskFactor
+    from tests.casework.conftest import Cases
+
+    org = factory.org(slug="prev-risk")
+    factory.person(org, "handler", title="Verneombud")
+    cases = Cases(db_session)
+    for i in range(3):
+        opened = cases.open(org)
+        opened.case.received_on = date(2025, 3, 1)
+        codes = ["alcohol", "turnover"] if i == 0 else ["alcohol"]
+        db_session.add(Assessment(
+            case_id=opened.case.id, model_version="2", nature="verbal", frequency="once",
+            relation="peer", power="none", consequences="none", criminal=False, level=1,
+            assessed_on=date(2025, 3, 2),
+            risk_factors=[AssessmentRiskFactor(code=c) for c in codes]))
+    db_session.flush()
+    counts = signals.case_counts_by_factor(db_session, [org.id], date(2023, 1, 1),
+                                           date(2025, 12, 31))
+    assert counts == {"alcohol": 3, "turnover": 1}
+    assert signals.case_counts_by_factor(db_session, [org.id], date(2026, 1, 1),
+                                         date(2026, 12, 31)) == {}

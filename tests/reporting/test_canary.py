@@ -24,6 +24,7 @@ from casework import intake
 from casework.models import Case
 from crypto import envelope
 from crypto import stream as stream_v1
+from tests.conftest import new_key
 from tests.reporting import support
 from tests.reporting.conftest import Database
 from trygg.extensions import db
@@ -58,7 +59,8 @@ def test_the_canary_is_nowhere_on_disk_or_in_the_logs(
         db.session.remove()
     message = envelope.seal(json.dumps({"text": phrase}).encode(), keys, context + "/message")
     assert (
-        client.post("/r/demo/api/messages", json={"kind": "message", "body": message}).status_code
+        client.post("/r/demo/api/messages", json={"kind": "message", "body": message,
+                                                  "idempotency_key": new_key()}).status_code
         == 201
     )
     key_env, pieces = stream_v1.encrypt_stream(
@@ -68,7 +70,8 @@ def test_the_canary_is_nowhere_on_disk_or_in_the_logs(
     meta = envelope.seal(json.dumps({"name": phrase}).encode(), keys, context + "/attachment-meta")
     started = client.post(
         "/r/demo/api/attachments",
-        json={"key": key_env, "meta": meta, "header": support.b64(stream[:13]), "size": 1},
+        json={"key": key_env, "meta": meta, "header": support.b64(stream[:13]),
+              "size": len(phrase.encode() * 50)},
     )
     assert started.status_code == 201
     url = f"/r/demo/api/attachments/{started.json['id']}/chunks?from=0&last=1"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from casework import directory
 from casework.vocabulary import REFERRALS
+from trygg import clock
 
 
 def test_the_data_file_is_valid_and_every_entry_has_role_channels_source_and_date() -> None:
@@ -21,8 +22,8 @@ def test_the_data_file_is_valid_and_every_entry_has_role_channels_source_and_dat
     for e in entries:
         assert e.role["nb"] and e.role["en"] and e.name["nb"] and e.channels
         assert e.source["nb"] and e.source["en"]
-        assert e.compiled <= date.today()
-        assert e.checked is None or e.checked <= date.today()
+        assert e.compiled <= clock.today()
+        assert e.checked is None or e.checked <= clock.today()
 
 
 def test_no_entry_claims_a_check_nobody_made_and_the_page_says_so(app: Any) -> None:
@@ -157,6 +158,9 @@ def test_local_entries_are_added_and_never_replace_a_national_one(
     assert mine["bht"].checked == date(2026, 11, 1)  # the admin states the date they checked
     assert mine["balansekunst"].channels[0].value == "400 38 800"
     assert not mine["ldo"].local and mine["local_ldo"].local
+    # However recently the local one was checked, the national entry shows unchanged.
+    national = {e.code: e for e in directory.national()}["ldo"]
+    assert mine["ldo"] == national and mine["local_ldo"].channels[0].value == "1"
     theirs = {e.code: e for e in directory.entries(db_session, other)}
     assert "bht" not in theirs and theirs["balansekunst"].channels[0].value == "400 38 800"
     assert directory.entry("bht", db_session, org).name_in("en") == "Bedriftshelsetjenesten"

@@ -16,8 +16,10 @@ from casework import handoff, intake
 from casework.models import Attachment, Case, Message
 from crypto import envelope, receipt
 from crypto import stream as stream_v1
+from tests.conftest import new_key
 from tests.reporting import support
 from tests.reporting.conftest import Org, submit
+from trygg import clock
 
 
 @pytest.fixture()
@@ -112,12 +114,13 @@ def test_a_sealed_message_and_consent_from_the_reporter(
     body = envelope.seal(b'{"text": "mer"}', keys, case.context + "/message")
     response = client.post(
         f"/r/{org.slug}/api/messages",
-        json={"kind": "addition", "body": body},
+        json={"kind": "addition", "body": body, "idempotency_key": new_key()},
         headers={"X-Trygg-Token": token},
     )
     assert response.status_code == 201
     consent = envelope.seal(b'{"consent": true}', keys, case.context + "/message")
-    response = client.post(f"/r/{org.slug}/api/messages", json={"kind": "consent", "body": consent})
+    response = client.post(f"/r/{org.slug}/api/messages", json={"kind": "consent", "body": consent,
+                                                                "idempotency_key": new_key()})
     assert response.status_code == 201
     kinds = db_session.scalars(
         select(Message.kind).where(Message.case_id == case.id).order_by(Message.seq)
@@ -149,7 +152,8 @@ def test_a_message_sealed_to_the_wrong_people_is_refused(
             b"{}", [*keys[:2], keywrap.generate_key_pair()[1]], case.context + "/message"
         )
     before = db_session.scalar(select(func.count(Message.id)))
-    response = client.post(f"/r/{org.slug}/api/messages", json={"kind": "message", "body": body})
+    response = client.post(f"/r/{org.slug}/api/messages", json={"kind": "message", "body": body,
+                                                                "idempotency_key": new_key()})
     assert response.status_code == 422
     assert db_session.scalar(select(func.count(Message.id))) == before
 
@@ -293,17 +297,19 @@ def test_session_forms_need_their_token_and_our_origin(
         case.context + "/message",
     )
     url = f"/r/{org.slug}/api/messages"
-    assert client.post(url, json={"kind": "message", "body": body}).status_code == 400
+    assert client.post(url, json={"kind": "message", "body": body,
+                                  "idempotency_key": new_key()}).status_code == 400
     assert (
         client.post(
-            url, json={"kind": "message", "body": body}, headers={"X-Trygg-Token": form_token}
+            url, json={"kind": "message", "body": body,
+                       "idempotency_key": new_key()}, headers={"X-Trygg-Token": form_token}
         ).status_code
         == 400
     )
     assert (
         client.post(
             url,
-            json={"kind": "message", "body": body},
+            json={"kind": "message", "body": body, "idempotency_key": new_key()},
             headers={
                 "X-Trygg-Token": token,
                 "Origin": "https://evil.example",
@@ -315,7 +321,7 @@ def test_session_forms_need_their_token_and_our_origin(
     assert (
         client.post(
             url,
-            json={"kind": "message", "body": body},
+            json={"kind": "message", "body": body, "idempotency_key": new_key()},
             headers={"X-Trygg-Token": token, "Origin": "null", "Sec-Fetch-Site": "same-origin"},
         ).status_code
         == 201
@@ -423,11 +429,10 @@ def test_attachment_limits(
 def test_a_purged_case_takes_nothing_more(
     client: FlaskClient, db_session: Session, org: Org, reported: support.Sealed
 ) -> None:
-    from datetime import date
 
     token = login_js(client, org, reported)
     case = case_of(db_session, reported)
-    case.report, case.purged_on, case.state = None, date.today(), "closed"
+    case.report, case.purged_on, case.state = None, clock.today(), "closed"
     db_session.commit()
     body = envelope.seal(
         b"{}",
@@ -436,7 +441,37 @@ def test_a_purged_case_takes_nothing_more(
     )
     response = client.post(
         f"/r/{org.slug}/api/messages",
-        json={"kind": "message", "body": body},
+        json={"kind": "message", "body": body, "idempotency_key": new_key()},
         headers={"X-Trygg-Token": token},
     )
     assert (response.status_code, response.json["error"]) == (410, "purged")
+
+
+def test_a_resent_message_is_stored_once_and_answered_as_a_replay(
+    client: FlaskClient, db_session: Session, org: Org, reported: support.Sealed, outbox: Any
+) -> None:
+    token = login_js(client, org, reported)
+    case = case_of(db_session, reported)
+    keys = [org.a.public_key, org.b.public_key, reported.keys.public_key]
+    body = {"kind": "message", "idempotency_key": new_key(),
+            "body": envelope.seal(b'{"text": "en gang"}', keys, case.context + "/message")}
+    url = f"/r/{org.slug}/api/messages"
+    first = client.post(url, json=body, headers={"X-Trygg-Token": token})
+    told = len(outbox())
+    again = client.post(url, json=body, headers={"X-Trygg-Token": token})  # the answer was lost
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json["id"] == first.json["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert db_session.scalar(
+        select(func.count(Message.id)).where(Message.case_id == case.id)) == 1
+    assert told > 0 and len(outbox()) == told  # the handlers were told once
+    stored = db_session.scalar(select(Message.idempotency).where(Message.case_id == case.id))
+    assert stored is not None and body["idempotency_key"].encode() not in stored  # a digest
+    # Another message with its own key is a new message; a body without a key is refused.
+    other = {**body, "idempotency_key": new_key()}
+    assert client.post(url, json=other, headers={"X-Trygg-Token": token}).status_code == 201
+    no_key = {k: v for k, v in body.items() if k != "idempotency_key"}
+    assert client.post(url, json=no_key, headers={"X-Trygg-Token": token}).status_code == 400
+    assert db_session.scalar(
+        select(func.count(Message.id)).where(Message.case_id == case.id)) == 2

@@ -251,3 +251,56 @@ def test_the_form_asks_who_is_writing_and_the_status_that_decides_protection(
     for value in ("employee", "hired", "freelancer", "volunteer", "student"):
         assert f'name="status" value="{value}"' in page
     assert "Hvilket vern som gjelder" in page
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_a_handler_removed_while_the_form_was_open_is_said_and_nothing_stored(
+    client: FlaskClient, db_session: Session, org: Org, lang: str
+) -> None:
+    fields = form_fields(client, org, lang)
+    gone = org.membership(org.b).public_id
+    db_session.delete(org.membership(org.b))  # removed between showing and sending
+    db_session.commit()
+    before = cases(db_session)
+    data = {**fields, "what": "Noe skjedde.", "exclude": [str(gone)]}
+    response = client.post(f"/r/{org.slug}/report?lang={lang}", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code in (400, 422)
+    assert cases(db_session) == before
+    assert 'name="what"' in page and "Noe skjedde." in page  # the form again, as typed
+    said = {"en": "no longer", "nb": "ikke lenger"}[lang]
+    assert said in page
+
+
+def test_the_receipt_is_shown_again_only_soon_and_only_for_the_same_content(
+    client: FlaskClient, db_session: Session, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anyone re-sending the form's one-off key used to get the receipt, at any time."""
+    from datetime import UTC, datetime, timedelta
+
+    from reporting import replay
+
+    data = {**form_fields(client, org), "what": "første gang"}
+    first = client.post(f"/r/{org.slug}/report?lang=en", data=data)
+    receipt = receipt_on(first.get_data(as_text=True))
+    count = cases(db_session)
+    # Other content with the same key: no receipt, nothing stored.
+    other = client.post(f"/r/{org.slug}/report?lang=en", data={**data, "what": "noe annet"})
+    assert other.status_code == 409
+    assert receipt not in other.get_data(as_text=True)
+    assert "shown again only for a few minutes" in other.get_data(as_text=True)
+    # The same content within minutes: the same receipt.
+    again = client.post(f"/r/{org.slug}/report?lang=en", data=data)
+    assert receipt_on(again.get_data(as_text=True)) == receipt
+    # The same content later: no receipt.
+    later = datetime.now(UTC) + replay.REPLAY_WINDOW + timedelta(seconds=1)
+    real = replay.may_show_again
+    monkeypatch.setattr(replay, "may_show_again",
+                        lambda *a, **kw: real(*a, **{**kw, "now": later}))
+    late = client.post(f"/r/{org.slug}/report?lang=en", data=data)
+    assert late.status_code == 409 and receipt not in late.get_data(as_text=True)
+    assert cases(db_session) == count
+    # The expired row is gone: the minute the report arrived is not kept.
+    from casework.models import ReceiptReplay
+
+    assert db_session.scalar(select(func.count(ReceiptReplay.id))) == 0

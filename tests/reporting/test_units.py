@@ -203,3 +203,42 @@ def test_the_submission_schema_is_strict() -> None:
             SubmissionSchema().load({**body, **change})
 
 
+def _large_png(width: int, height: int) -> bytes:
+    """A PNG that is small on disk and large when decoded (one grey colour)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (width, height), 128).save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def test_an_image_over_the_pixel_cap_is_never_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review's bomb: a tiny PNG of many pixels sent through the form without
+    JavaScript cost 861 MiB to decode. Anything above ~24 MP is now kept as sent, judged
+    from the header alone (bench/images.py measures the memory)."""
+    from PIL import ImageFile
+
+    decoded: list[tuple[int, int]] = []
+    real_load = ImageFile.ImageFile.load
+
+    def load(self: Any) -> Any:
+        decoded.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    bomb = _large_png(5000, 5000)  # 25 MP, about 25 KiB
+    assert len(bomb) < 100_000
+    assert services.strip_image(bomb, "image/png") is None
+    assert decoded == []
+    assert services.strip_image(_large_png(400, 300), "image/png") is not None
+    assert set(decoded) == {(400, 300)}
+
+
+def test_one_image_is_decoded_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "IMAGE_WAIT_SECONDS", 0.01)
+    assert services._IMAGE_SLOT.acquire(timeout=1)
+    try:  # another thread holds the slot: this one keeps its image as sent
+        assert services.strip_image(_png_with_text(), "image/png") is None
+    finally:
+        services._IMAGE_SLOT.release()
+    assert services.strip_image(_png_with_text(), "image/png") is not None

@@ -20,6 +20,8 @@ def test_reporter_routes_are_dropped_and_addresses_removed() -> None:
     logger = logging.getLogger("werkzeug")
     reporter = _record('1.2.3.4 - - [x] "GET /r/demo HTTP/1.1" 200 -')
     assert not all(f.filter(reporter) for f in logger.filters)
+    phone = _record('1.2.3.4 - - [x] "POST /x/ABCDE12345/api/answers HTTP/1.1" 204 -')
+    assert not all(f.filter(phone) for f in logger.filters)
     staff = _record('10.9.8.7 - - [26/Nov/2026 09:00:00] "GET /login HTTP/1.1" 200 -')
     assert all(f.filter(staff) for f in logger.filters)
     assert "10.9.8.7" not in staff.getMessage()
@@ -29,6 +31,8 @@ def test_reporter_routes_are_dropped_and_addresses_removed() -> None:
 @pytest.mark.parametrize(
     ("path", "logged"),
     [("/r/demo", False), ("/r/demo/follow-up", False), ("/api/v1/r/demo/cases", False),
+     ("/x/ABCDE12345", False), ("/x/ABCDE12345/api/answers", False),
+     ("/orgs/demo/exercises/ABCDE12345/reveal", False), ("/orgs/demo/exercises", True),
      ("/login", True)],
 )
 def test_gunicorn_logger_skips_reporter_routes(

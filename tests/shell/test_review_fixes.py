@@ -73,3 +73,31 @@ def test_behind_a_proxy_each_client_gets_its_own_limit_key(tmp_path: Path) -> No
 def test_without_a_proxy_forwarded_headers_are_ignored(tmp_path: Path) -> None:
     direct = _app_showing_limit_key(tmp_path)
     assert _key_for(direct, "203.0.113.5") == _key_for(direct, "198.51.100.7")
+
+
+def _key_from(application: Flask, address: str) -> str:
+    response = application.test_client().get("/_limit_key", environ_base={"REMOTE_ADDR": address})
+    return response.get_data(as_text=True)
+
+
+def test_an_ipv6_network_is_one_client_for_rate_limits(tmp_path: Path) -> None:
+    """One subscriber's /64 used to count as 2^64 clients."""
+    app64 = _app_showing_limit_key(tmp_path)
+    assert _key_from(app64, "2001:db8:1:2::1") == _key_from(app64, "2001:db8:1:2:ffff::9")
+    assert _key_from(app64, "2001:db8:1:2::1") != _key_from(app64, "2001:db8:1:3::1")
+    assert _key_from(app64, "203.0.113.5") != _key_from(app64, "203.0.113.6")
+    assert _key_from(app64, "::ffff:203.0.113.5") == _key_from(app64, "203.0.113.5")
+    app56 = _app_showing_limit_key(tmp_path, ratelimit_ipv6_prefix=56)
+    assert _key_from(app56, "2001:db8:1:2::1") == _key_from(app56, "2001:db8:1:3::1")
+    assert _key_from(app56, "2001:db8:1:2::1") != _key_from(app56, "2001:db8:1:200::1")
+
+
+def test_rate_limits_use_a_moving_window(tmp_path: Path) -> None:
+    """A fixed window allowed two limits' worth in a moment at a window's boundary."""
+    from limits.strategies import MovingWindowRateLimiter
+
+    application = _app_showing_limit_key(tmp_path)
+    with application.app_context():
+        from trygg.extensions import limiter
+
+        assert isinstance(limiter.limiter, MovingWindowRateLimiter)

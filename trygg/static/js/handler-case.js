@@ -4,6 +4,7 @@
 // textContent, never as HTML.
 
 import { decode } from "./b64.js";
+import { keyFor, stored } from "./idempotency.js";
 import { addRecipients, seal, unseal } from "./envelope.js";
 import { onKeyChange } from "./handler-keys.js";
 import { decryptToBlob } from "./stream.js";
@@ -14,6 +15,16 @@ const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder("utf-8", { fatal: true });
 let sealed = null;
 let key = null;
+
+/** "nb" → "norsk bokmål" in the page's own language (the code itself if unknown). */
+function languageName(code) {
+  try {
+    const names = new Intl.DisplayNames([document.documentElement.lang || "nb"], { type: "language" });
+    return names.of(code) || code;
+  } catch {
+    return code;
+  }
+}
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -327,8 +338,12 @@ function wireThreadForm(name, kind, type) {
     try {
       const body = await seal(documentFor(type, text), recipients(kind), sealed.contexts.message);
       const feedback = kind === "message" && !!form.querySelector("#reply-feedback")?.checked;
-      const { ok, data } = await postJson(root.dataset.messagesUrl, { kind, body, feedback });
+      // The same text sent again (after a lost answer) keeps its key: stored once.
+      const idempotency_key = keyFor(name, `${kind}\n${text}`);
+      const { ok, data } = await postJson(root.dataset.messagesUrl,
+        { kind, body, feedback, idempotency_key });
       if (!ok) return say("thread-status", t.failed.replace("%(reason)s", data.message || ""));
+      stored(name);
       area.value = "";
       say("thread-status", t.sent);
       await load();

@@ -121,6 +121,11 @@ async function dh(sk, pkRaw) {
   return new Uint8Array(await subtle.deriveBits({ name: "X25519", public: pk }, sk, 256));
 }
 
+/** X25519(sk, pk): sk raw or a CryptoKey (non-extractable is enough), pk 32 raw bytes. */
+export async function sharedSecret(privateKey, publicKeyRaw) {
+  return dh(await asPrivateKey(privateKey), publicKeyRaw);
+}
+
 // -- DHKEM(X25519, HKDF-SHA256) ------------------------------------------------------------
 
 async function extractAndExpand(dhBytes, kemContext) {

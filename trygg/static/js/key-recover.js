@@ -5,8 +5,8 @@
 // code, the passphrase and the private key never leave the page; the key pair does not
 // change, so every case sealed to it stays readable.
 
-import { decode } from "./b64.js";
-import { KeyWrapError, recoverWithCode } from "./keys.js";
+import { decode, encode } from "./b64.js";
+import { KeyWrapError, possessionProof, recoverWithCode } from "./keys.js";
 import { ReceiptError } from "./receipt.js";
 
 document.documentElement.classList.add("has-js");
@@ -18,6 +18,7 @@ function install(form) {
   const msg = form.dataset;
   const recoveryBlob = JSON.parse(msg.recoveryBlob);
   const publicKey = decode(msg.publicKey);
+  const challenge = decode(msg.challenge);
   const iterations = Number.parseInt(msg.iterations, 10);
   const minLength = Number.parseInt(msg.passphraseMin, 10);
   const { code, passphrase, confirm } = form.elements;
@@ -46,10 +47,14 @@ function install(form) {
     button.disabled = true;
     status.textContent = msg.msgWorking;
     let blob;
+    let proof;
     try {
-      ({ blob } = await recoverWithCode(
+      let privateKey;
+      ({ blob, privateKey } = await recoverWithCode(
         recoveryBlob, code.value, passphrase.value, publicKey, { iterations },
       ));
+      // The server accepts a new wrap only from a browser that holds the key.
+      proof = encode(await possessionProof(privateKey, challenge, publicKey, blob));
     } catch (e) {
       if (e instanceof ReceiptError) return fail(msg.msgTypo, code);
       if (e instanceof KeyWrapError) return fail(msg.msgWrong, code);
@@ -66,7 +71,7 @@ function install(form) {
           Accept: "application/json",
           "X-CSRFToken": form.elements.csrf_token.value,
         },
-        body: JSON.stringify({ wrapped_private_key: blob }),
+        body: JSON.stringify({ wrapped_private_key: blob, proof }),
       });
       body = await response.json().catch(() => ({}));
     } catch {

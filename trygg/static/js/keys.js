@@ -12,7 +12,7 @@
 
 import { decode, encode } from "./b64.js";
 import { kid } from "./envelope.js";
-import { importPrivateKey, publicKeyOf } from "./hpke.js";
+import { concat, importPrivateKey, publicKeyOf, sharedSecret } from "./hpke.js";
 import { canonicalCode, generateCode, groupCode } from "./receipt.js";
 
 export const DEFAULT_ITERATIONS = 600000;
@@ -237,6 +237,31 @@ export async function changePassphrase(blob, oldPassphrase, newPassphrase, publi
 export async function recoverWithCode(recoveryBlob, recoveryCode, newPassphrase, publicKey, options = {}) {
   const raw = await openRecoveryBlob(recoveryBlob, recoveryCode, publicKey);
   return rewrapRaw(raw, newPassphrase, publicKey, options);
+}
+
+/**
+ * Prove to the server that this browser holds the private key (crypto/possession.py):
+ * HMAC-SHA256(X25519(privateKey, challenge), "trygg/v1/key-possession\0" ‖ challenge ‖
+ * publicKey ‖ u32(iter) ‖ u16-length-prefixed salt, kid, nonce, ct of the new blob).
+ */
+export async function possessionProof(privateKey, challenge, publicKey, blob) {
+  const u32 = new Uint8Array(4);
+  new DataView(u32.buffer).setUint32(0, blob.iter);
+  const parts = [new TextEncoder().encode("trygg/v1/key-possession\0"), challenge, publicKey, u32];
+  for (const name of ["salt", "kid", "nonce", "ct"]) {
+    const value = decode(blob[name]);
+    const u16 = new Uint8Array(2);
+    new DataView(u16.buffer).setUint16(0, value.length);
+    parts.push(u16, value);
+  }
+  const shared = await sharedSecret(privateKey, challenge);
+  try {
+    const key = await crypto.subtle.importKey("raw", shared, { name: "HMAC", hash: "SHA-256" },
+      false, ["sign"]);
+    return new Uint8Array(await crypto.subtle.sign("HMAC", key, concat(...parts)));
+  } finally {
+    shared.fill(0);
+  }
 }
 
 // -- session store (IndexedDB) -------------------------------------------------------------

@@ -200,7 +200,7 @@ function concat(a, b) {
  * Encrypt one prepared file (stream v1, chunk by chunk) and upload it in batches of sealed
  * chunks. The server marks it complete only when the last batch (last=1) has arrived.
  */
-export async function uploadFile(prepared, { api, token, recipients, context, message = null }) {
+export async function uploadFile(prepared, { api, token, recipients, context, message = null, headers = {} }) {
   const { envelope: key, stream } = await encryptStream(prepared.blob, recipients, `${context}/attachment`);
   const meta = await sealJson(
     { name: prepared.name, type: prepared.type, size: prepared.blob.size, stripped: prepared.stripped },
@@ -212,10 +212,13 @@ export async function uploadFile(prepared, { api, token, recipients, context, me
   let sealedSize = 0;
   let id = null;
   let next = 0;
+  // The server's own words (a full disk, the day's budget) reach the reporter as `reason`.
+  const refused = (result, what) => Object.assign(
+    new Error(`${what} ${result.status}`), { reason: result.data?.message || "" });
   const put = async (bytes, last) => {
     const url = `${api}/${id}/chunks?from=${next}&last=${last ? 1 : 0}`;
-    const result = await send(url, { method: "PUT", body: bytes, token });
-    if (result.status !== 200) throw new Error(result.data?.message || `upload ${result.status}`);
+    const result = await send(url, { method: "PUT", body: bytes, token, headers });
+    if (result.status !== 200) throw refused(result, "upload");
     next = result.data.next;
   };
   for (;;) {
@@ -226,9 +229,9 @@ export async function uploadFile(prepared, { api, token, recipients, context, me
       buffer = buffer.slice(13);
       sealedSize = 2 ** header[5] + 16;
       const started = await send(api, {
-        json: { key, meta, header: encode(header), size: prepared.blob.size, message }, token,
+        json: { key, meta, header: encode(header), size: prepared.blob.size, message }, token, headers,
       });
-      if (started.status !== 201) throw new Error(started.data?.message || `start ${started.status}`);
+      if (started.status !== 201) throw refused(started, "start");
       id = started.data.id;
     }
     if (header !== null) {

@@ -9,6 +9,7 @@
 // additions, consent and files are sealed here to the case's handlers and the reporter.
 
 import { decode, encode } from "./b64.js";
+import { keyFor, stored } from "./idempotency.js";
 import { publicKeyOf } from "./hpke.js";
 import { derive, parse } from "./receipt.js";
 import { decryptToBlob } from "./stream.js";
@@ -259,15 +260,19 @@ function initMessageForm(state) {
       const body = await sealJson({ type: "trygg/message", v: 1, lang: state.lang, text },
         state.recipients, `${state.data.context}/message`);
       progress.textContent = S.sending;
-      const result = await send(state.messagesApi, { json: { kind, body }, token: state.token });
+      // The same text sent again (after a lost answer) keeps its key: stored once.
+      const idempotency_key = keyFor("message", `${kind}\n${text}`);
+      const result = await send(state.messagesApi,
+        { json: { kind, body, idempotency_key }, token: state.token });
       if (result.status !== 201) {
         showError(error, result.status === 429 ? S.throttled : result.data?.message || S.network);
         return;
       }
+      stored("message");
       try {
         await sendFiles(input, state, result.data.id, progress);
-      } catch {
-        showError(error, S.upload_failed);
+      } catch (err) {
+        showError(error, err?.reason || S.upload_failed);
       }
       form.reset();
       if (list) list.textContent = "";
@@ -299,7 +304,9 @@ function initConsentForm(state) {
         type: "trygg/consent", v: 1, lang: state.lang, consent: true, statement,
         text: form.elements.namedItem("note").value,
       }, state.recipients, `${state.data.context}/message`);
-      const result = await send(state.messagesApi, { json: { kind: "consent", body }, token: state.token });
+      const idempotency_key = keyFor("consent", `${statement}\n${form.elements.namedItem("note").value}`);
+      const result = await send(state.messagesApi,
+        { json: { kind: "consent", body, idempotency_key }, token: state.token });
       if (result.status !== 201) {
         showError(error, result.data?.message || S.network);
         return;

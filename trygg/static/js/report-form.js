@@ -121,8 +121,11 @@ async function uploadAll(sent) {
   if (sent.files.length === 0) return;
   const list = document.querySelector("[data-upload-list]");
   const token = form.elements.namedItem("form_token").value;
-  // Sign in with the lookup token (as the follow-up page does) to add files to the case.
-  const login = await send(form.dataset.session, { json: { lookup_token: encode(sent.lookupToken) }, token });
+  // Sign in with the lookup token to add files to the case, for this page only: no cookie,
+  // so nothing of the case stays reachable from this browser without the receipt.
+  const login = await send(form.dataset.session, {
+    json: { lookup_token: encode(sent.lookupToken), page_only: true }, token,
+  });
   for (const file of sent.files) {
     const row = uploadRow(list, file.name, S.uploading);
     try {
@@ -130,11 +133,11 @@ async function uploadAll(sent) {
       const prepared = await prepareFile(file);
       await uploadFile(prepared, {
         api: form.dataset.attachments, token: login.data.token, recipients: sent.recipients,
-        context: sent.context,
+        context: sent.context, headers: { "X-Trygg-Session": login.data.session },
       });
       row.textContent = `${file.name} – ${S.uploaded}${prepared.stripped ? "" : ` ${S[prepared.note] || ""}`}`;
-    } catch {
-      row.textContent = `${file.name} – ${S.upload_failed}`;
+    } catch (err) {
+      row.textContent = `${file.name} – ${err?.reason || S.upload_failed}`;
     }
   }
 }
@@ -157,6 +160,14 @@ async function onSubmit(event) {
   if (!value("what").trim()) {
     showError(error, S.required);
     form.elements.namedItem("what").focus();
+    return;
+  }
+  // Over a limit: refused before anything is sealed, never cut (the counter says by how much).
+  const tooLong = [...form.querySelectorAll("[data-limit]")]
+    .find((el) => [...el.value.replace(/\r\n/g, "\n")].length > Number(el.dataset.limit));
+  if (tooLong) {
+    showError(error, S.too_long);
+    tooLong.focus();
     return;
   }
   const fileProblem = checkFiles();
