@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import os
+import threading
 import uuid
 import warnings
 from collections.abc import Iterable
