@@ -104,16 +104,6 @@ function generic(value) {
   return dl;
 }
 
-// A language by its name in the page's language ("norsk bokmål", not "nb").
-function languageName(code) {
-  try {
-    const names = new Intl.DisplayNames([document.documentElement.lang || "nb"], { type: "language" });
-    return names.of(code) || code;
-  } catch {
-    return code;
-  }
-}
-
 function renderReport(doc) {
   if (!doc || doc.type !== "trygg/report") return generic(doc);
   const f = t.fields || {};
