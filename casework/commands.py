@@ -1,6 +1,7 @@
 """Casework's command-line tasks, registered on the app by trygg/cli.py.
 
     flask trygg reminders      deadline reminders to handlers (daily from cron)
+    flask trygg notices        mails about new reports and messages that are due (every minute)
     flask trygg purge          warn about, then purge, closed cases past retention (daily)
     flask trygg bundle-key     the public key that signs case bundles
     flask audit verify         check the audit log's hash chain
@@ -17,7 +18,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from accounts.models import Organisation, Person
-from casework import audit, reminders, retention
+from casework import audit, followups, notices, reminders, retention
 from casework.bundle import b64e, fingerprint, signing_key
 from casework.services import today
 from trygg import jobs
@@ -100,6 +101,53 @@ def reminders_command(on: object) -> None:
         jobs.mark_done(db.session(), "reminders", day)
         db.session.commit()
     click.echo(f"Deadline reminders sent: {sent}")
+    work = followups.due_counts(db.session(), on=day)
+    for due in work:
+        _remind_work(due)
+    click.echo(f"Task and review reminders sent: {len(work)}")
+
+
+def _remind_work(due: followups.DueWork) -> None:
+    org = due.membership.organisation
+    with force_locale(MAIL_LANGUAGE):
+        lines = [_("Hello,"), ""]
+        if due.tasks:
+            lines.append(ngettext("%(num)d task in cases for %(org)s is due in the next few days "
+                                  "or overdue.",
+                                  "%(num)d tasks in cases for %(org)s are due in the next few "
+                                  "days or overdue.", due.tasks, org=org.name))
+        if due.reviews:
+            lines.append(ngettext("%(num)d interim measure in %(org)s should be reviewed.",
+                                  "%(num)d interim measures in %(org)s should be reviewed.",
+                                  due.reviews, org=org.name))
+        lines += ["", _("Sign in to see the cases: %(url)s", url=_inbox_url(org)), "",
+                  _("(This message says nothing about what is in the cases.)")]
+        subject = _("Trygg: tasks and reviews")
+    _send(due.membership.person.email, subject, "\n".join(lines))
+
+
+def _notice(due: notices.Due) -> bool:
+    from trygg.mail import MailError, send_mail
+
+    subject, body = notices.mail_for(due, _inbox_url(due.membership.organisation))
+    try:
+        send_mail(due.membership.person.email, subject, body)
+    except MailError as exc:
+        click.echo(f"  mail not sent ({exc})", err=True)
+        return False
+    return True
+
+
+@click.command("notices", help="Mail handlers about new reports and messages, when due.")
+@with_appcontext
+def notices_command() -> None:
+    from trygg.database import utcnow
+
+    config = current_app.config["TRYGG"]
+    default = 0.0 if config.env == "testing" else 120.0
+    window = float(config.extra.get("notify_window_seconds", default))
+    sent = notices.send_due(db.session(), now=utcnow(), send=_notice, window=window)
+    click.echo(f"Notices sent: {sent}")
 
 
 @click.command("purge", help="Warn about and purge the content of closed cases past retention.")
@@ -170,7 +218,7 @@ def seal_head_command() -> None:
 def register(app: Flask) -> None:
     from trygg.cli import trygg
 
-    for command in (reminders_command, purge_command, bundle_key_command):
+    for command in (reminders_command, notices_command, purge_command, bundle_key_command):
         if command.name not in trygg.commands:
             trygg.add_command(command)
     app.cli.add_command(audit_cli)

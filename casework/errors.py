@@ -95,7 +95,8 @@ class CaseChanged(CaseworkError):
 
 class ConsentMissing(CaseworkError):
     code = "consent_missing"
-    message = _l("The reporter has not given consent since this summary was written. "
+    message = _l("The reporter has not agreed to this version of the summary (a changed "
+                 "text needs their consent again, and they may have withdrawn it). "
                  "The summary was not released.")
 
 
@@ -117,3 +118,39 @@ class CasePurged(CaseworkError):
 class NothingToRelease(CaseworkError):
     code = "nothing_to_release"
     message = _l("There is no summary waiting to be released.")
+
+
+class RecipientExcluded(CaseworkError):
+    """The chosen recipient is a person the reporter excluded from the case."""
+
+    code = "recipient_excluded"
+    message = _l("The reporter excluded this person from the case, so they can never receive "
+                 "the summary. Choose another recipient. Nothing was saved.")
+
+
+class RecipientMissing(CaseworkError):
+    code = "recipient_missing"
+    message = _l("Choose who in the employer's organisation receives the summary. "
+                 "Nothing was saved.")
+
+
+class ConsentOutdated(CaseworkError):
+    """The reporter answered a version of the summary that is no longer the current one."""
+
+    code = "consent_outdated"
+    message = _l("The summary has changed since you read it. Read the new version below and "
+                 "decide again. Nothing was recorded.")
+
+
+class ConsentNotAsked(CaseworkError):
+    """No summary is waiting for the reporter's answer (none written, released, or closed)."""
+
+    code = "consent_not_asked"
+    message = _l("There is no summary waiting for your answer now. Nothing was recorded.")
+
+
+class ReporterNameConsentMissing(CaseworkError):
+    code = "reporter_name_consent_missing"
+    message = _l("This summary names you. Tick the separate box if the employer may learn who "
+                 "you are, or write to the safety representative and ask for a version without "
+                 "your name. Nothing was recorded.")

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from casework import labels
+from casework import labels, workflow_labels
 from casework.vocabulary import (
     AGGRAVATING,
     CONSEQUENCES,
@@ -30,6 +30,8 @@ from casework.vocabulary import (
     EXPLICITNESS,
     FREQUENCY,
     HANDOFF_CHECKLIST,
+    HANDOFF_KINDS,
+    HANDOFF_RECIPIENTS,
     KINDS,
     NATURE,
     OUTCOMES,
@@ -154,9 +156,27 @@ class EmployerActionsForm(FlaskForm):
 
 class HandoffForm(FlaskForm):
     summary = HiddenField(validators=[DataRequired()])
+    kind = RadioField(
+        _l("Kind of summary"), default="anonymised",
+        choices=options((k, workflow_labels.HANDOFF_KINDS[k]) for k in HANDOFF_KINDS),
+        validators=[InputRequired()],
+    )
+    names_reporter = BooleanField(_l("The summary also names the reporter (they must agree "
+                                     "to that separately)"))
+    recipient = SelectField(
+        _l("Who receives it"),
+        choices=options([("", _l("Choose")), *((r, workflow_labels.HANDOFF_RECIPIENTS[r])
+                                               for r in HANDOFF_RECIPIENTS)]),
+        validators=[Optional()],
+    )
+    recipient_person = SelectField(_l("The person, if they use Trygg"), choices=[],
+                                   validators=[Optional()], validate_choice=False)
+    above_accused = BooleanField(_l("The recipient is above the person concerned in the same "
+                                    "line of management"))
     checklist = MultiCheckboxField(
         _l("Before you save, check that the summary has"),
-        choices=options((c, labels.CHECKLIST[c]) for c in HANDOFF_CHECKLIST),
+        choices=options([*((c, labels.CHECKLIST[c]) for c in HANDOFF_CHECKLIST),
+                         *workflow_labels.CHECKLIST.items()]),
     )
 
 

@@ -349,3 +349,9 @@ REPORT_CODES: dict[str, dict[str, LazyString]] = {
 def label(table: dict[str, LazyString], code: str) -> str:
     found = table.get(code)
     return str(found) if found is not None else code
+
+
+# Issue 12's workflow actions (casework/workflow_labels.py) in the audit trail too.
+from casework.workflow_labels import AUDIT_ACTIONS as _WORKFLOW_ACTIONS  # noqa: E402
+
+AUDIT_ACTIONS.update(_WORKFLOW_ACTIONS)

@@ -34,6 +34,8 @@ from casework.vocabulary import (
     EMPLOYER_ACTIONS,
     EXPLICITNESS,
     FREQUENCY,
+    HANDOFF_KINDS,
+    HANDOFF_RECIPIENTS,
     KINDS,
     NATURE,
     OUTCOMES,
@@ -385,6 +387,10 @@ class Handoff(db.Model):  # type: ignore[name-defined]
     """
 
     __tablename__ = "handoff"
+    __table_args__ = (
+        CheckConstraint(check_sql("kind", HANDOFF_KINDS), name="kind"),
+        CheckConstraint(check_sql("recipient", HANDOFF_RECIPIENTS), name="recipient"),
+    )
 
     id: Mapped[IntPk]
     public_id: Mapped[PublicId]
@@ -400,6 +406,21 @@ class Handoff(db.Model):  # type: ignore[name-defined]
     released_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("membership.id", ondelete="SET NULL"), default=None
     )
+    # Issue 12 (casework/handoff.py): which kind, which version of the text the reporter
+    # agreed to, and who receives it. A consent counts only for `version`.
+    kind: Mapped[str] = mapped_column(String(16), default="anonymised",
+                                      server_default="anonymised")
+    names_reporter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    recipient: Mapped[str | None] = mapped_column(String(16), default=None)
+    recipient_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), default=None
+    )
+    recipient_above_accused: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                          server_default=false())
+    consent_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    consented_on: Mapped[date | None] = mapped_column(Date, default=None)
+    consent_withdrawn_on: Mapped[date | None] = mapped_column(Date, default=None)
 
     case: Mapped[Case] = relationship(back_populates="handoffs")
 

@@ -38,6 +38,8 @@ from casework import (
     labels,
     services,
     states,
+    triage,
+    workflow_labels,
 )
 from casework.errors import BadAssessment, CaseNotFound, CaseworkError
 from casework.forms import (
@@ -163,7 +165,9 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
         (code, e.name_in(language)) for code, e in entries.items()
     )
     draft = handoff.draft(db.session(), case)
-    consent = handoff.consent_after(db.session(), case, draft.after_seq) if draft else None
+    consent = draft is not None and handoff.has_consent(draft)
+    handoff_form = forms.get("handoff_form") or HandoffForm(formdata=None)
+    handoff_form.recipient_person.choices = _recipient_choices(case)
     trail = audit.case_trail(db.session(), case.id)
     people = {m.id: m for m in db.session.scalars(
         db.select(Membership).where(Membership.id.in_({e.actor_id for e in trail if e.actor_id}))
@@ -187,7 +191,8 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
         handoffs=case.handoffs,
         draft=draft,
         consent=consent,
-        handoff_form=forms.get("handoff_form") or HandoffForm(formdata=None),
+        handoff_form=handoff_form,
+        handoff_words=workflow_labels,
         confirm_form=ConfirmForm(formdata=None),
         trail=trail,
         people=people,
@@ -209,6 +214,7 @@ def _bundle_key() -> tuple[str, str]:
 def case_page(org_slug: str, case_id: uuid.UUID) -> tuple[str, int]:
     case = load_case(case_id)
     services.log_view(db.session(), case, me(), "case.viewed")
+    triage.mark_seen(db.session(), case, me())
     db.session.commit()
     return _case_page(case)
 
@@ -335,6 +341,30 @@ def save_employer_actions(org_slug: str, case_id: uuid.UUID) -> Response | tuple
     return _back(case, "employer-actions")
 
 
+def _recipient_choices(case: Case) -> list[tuple[str, str]]:
+    people = handoff.recipient_choices(db.session(), case)
+    return [("", _("Nobody in particular")), *((str(p.public_id), p.name) for p in people)]
+
+
+def _recipient(form: HandoffForm) -> handoff.Recipient | None:
+    """The recipient as the form names it; a person by their public id (never a row id)."""
+    from accounts.models import Person
+    from casework.errors import RecipientMissing
+
+    if not form.recipient.data:
+        return None
+    person_id = None
+    if form.recipient_person.data:
+        try:
+            wanted = uuid.UUID(form.recipient_person.data)
+        except ValueError:
+            raise RecipientMissing("person") from None
+        person_id = db.session.scalar(db.select(Person.id).where(Person.public_id == wanted))
+        if person_id is None:
+            raise RecipientMissing("person")
+    return handoff.Recipient(form.recipient.data, person_id, bool(form.above_accused.data))
+
+
 @bp.post("/cases/<uuid:case_id>/handoff")
 @access.org("handler")
 def save_handoff(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int]:
@@ -346,7 +376,9 @@ def save_handoff(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int
 
             raise BadSealedItem("form")
         handoff.save_summary(db.session(), case, me(), summary=form.summary.data,
-                             checklist=form.checklist.data or [], on=services.today())
+                             checklist=form.checklist.data or [], on=services.today(),
+                             kind=form.kind.data, names_reporter=form.names_reporter.data,
+                             recipient=_recipient(form))
     except CaseworkError as error:
         flash(str(error.message), "error")
         return _case_page(case, refuse(case, "handoff.written", error), handoff_form=form)
@@ -402,4 +434,5 @@ def leave(org_slug: str, case_id: uuid.UUID) -> Response | tuple[str, int]:
     return redirect(url_for("casework.inbox", org_slug=g.org.slug), code=303)
 
 
-from casework import api  # noqa: E402,F401 - registers the JSON and stream endpoints on bp
+# The JSON and stream endpoints, and issue 12's workflow pages, register on bp too.
+from casework import api, workflow_views  # noqa: E402,F401

@@ -167,3 +167,19 @@ HANDOFF_CHECKLIST = (
     "no_quotes",
     "minimum_necessary",
 )
+
+# Issue 12: the two hand-off kinds (design.md section 6) and who receives one. The handler
+# chooses the recipient; a person the reporter excluded can never be it.
+HANDOFF_KINDS = ("anonymised", "identified")
+HANDOFF_RECIPIENTS = ("daglig_leder", "styreleder", "hr", "owner", "other")
+# What an identified summary is checked for instead of the anonymisation list above.
+IDENTIFIED_CHECKLIST = ("names_only_needed", "minimum_necessary")
+# Ticked for either kind: the recipient is not the person the report is about, and the
+# handler tells the employer about the rights of the person concerned (kontradiksjon).
+HANDOFF_COMMON_CHECKLIST = ("recipient_not_concerned", "employer_rights")
+
+
+def handoff_checklist(kind: str) -> tuple[str, ...]:
+    """Every item a handler must tick before a summary of this kind is saved."""
+    own = IDENTIFIED_CHECKLIST if kind == "identified" else HANDOFF_CHECKLIST
+    return (*own, *HANDOFF_COMMON_CHECKLIST)

@@ -141,6 +141,8 @@ def _case_page(
         }
     intake.mark_read_by_reporter(db.session(), case)
     db.session.commit()
+    from reporting import handoff_consent  # imports this module: not at the top
+
     config = current_app.config["TRYGG"]
     html = render_template(
         "reporting/case.html", org=org, case=case, view=view, opened=opened,
@@ -150,6 +152,7 @@ def _case_page(
         received=format_date(case.received_on, "long"), choices=_form_context_choices(),
         max_file_mb=config.attachment_max_file // (1024 * 1024), format_date=format_date,
         consented=any(i.kind == "consent" for i in view.items),
+        **handoff_consent.page_context(case, key),
         readers=[(m.title, m.external) for m in case_memberships(db.session(), case)],
     )
     response = _no_store(make_response(html))

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import threading
-import time
 import uuid
 import warnings
 from collections.abc import Iterable
@@ -23,8 +22,6 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
@@ -264,30 +261,10 @@ class Notice:
     what: str  # report | message
 
 
-# Per process: when each handler was last told. One email covers whatever arrives in the
-# window after it ("something new is waiting"), which also gives the mail system fewer and
-# coarser moments to record.
-_last_told: dict[str, float] = {}
-_told_lock = threading.Lock()
-
-
 def notify_window() -> float:
     config = current_app.config["TRYGG"]
     default = 0.0 if config.env == "testing" else 120.0
     return float(config.extra.get("notify_window_seconds", default))
-
-
-def _due(email: str, window: float) -> bool:
-    now = time.monotonic()
-    with _told_lock:
-        last = _last_told.get(email)
-        if last is not None and now - last < window:
-            return False
-        _last_told[email] = now
-        if len(_last_told) > 10_000:  # bounded: forget the oldest half
-            for key in sorted(_last_told, key=_last_told.__getitem__)[:5_000]:
-                del _last_told[key]
-        return True
 
 
 def notice_for_case(session: Session, case: Case, what: str) -> Notice:
@@ -304,34 +281,48 @@ def notice_for_case(session: Session, case: Case, what: str) -> Notice:
     return Notice(org.name, org.slug, tuple(emails), what)
 
 
+def _send_notice(due: Any) -> bool:
+    from casework import notices
+
+    subject, body = notices.mail_for(due, _inbox_link(due.membership.organisation.slug))
+    try:
+        send_mail_later(due.membership.person.email, subject, body)
+    except MailError:
+        return False
+    return True
+
+
 def notify(notice: Notice) -> int:
-    """Email each handler that something new is waiting: no content, no case, no time of day
-    beyond the mail's own – the organisation and a link. Returns how many were handed on; a
-    mail failure never undoes what the reporter sent."""
+    """Tell each handler that something new is waiting: no content, no case, no time of day
+    beyond the mail's own – the organisation, counts and a link. Coalesced by delaying,
+    never by dropping (casework/notices.py): what arrives within the window of an earlier
+    mail goes out in one mail when the window ends (`flask trygg notices`, every minute).
+    Called after the reporter's data is committed; returns how many mails were handed on
+    now. A failure here never undoes what the reporter sent."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from accounts.models import Membership, Person
+    from casework import notices
+    from trygg.database import utcnow
+    from trygg.extensions import db
+
+    session = db.session()
     window = notify_window()
-    due = [e for e in notice.emails if _due(e, window)]
-    if not due:
+    try:
+        ids = session.scalars(
+            select(Membership.id).join(Person, Person.id == Membership.person_id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Organisation.slug == notice.org_slug, Membership.role == "handler",
+                   Person.email.in_(notice.emails))
+        ).all()
+        now = utcnow()
+        notices.queue(session, ids, notice.what, now=now, window=window)
+        session.commit()
+        return notices.send_due(session, now=now, send=_send_notice, only=ids, window=window)
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.warning("notice not queued (%s)", exc.__class__.__name__)
         return 0
-    link = _inbox_link(notice.org_slug)
-    with force_locale("nb"):
-        subject = _("Trygg: something new is waiting for you")
-        line = (_("A new report has arrived for %(org)s.", org=notice.org_name)
-                if notice.what == "report"
-                else _("The reporter has written again in a case for %(org)s.",
-                       org=notice.org_name))
-        body = "\n\n".join([
-            line,
-            _("Sign in to read it: %(link)s", link=link),
-            _("For the reporter's safety this email never says what was written."),
-        ])
-    sent = 0
-    for email in due:
-        try:
-            send_mail_later(email, subject, body)
-            sent += 1
-        except MailError:
-            continue
-    return sent
 
 
 __all__ = [

@@ -355,6 +355,7 @@ def _receipt_page(org: Organisation, receipt: str, files: list[services.SealedFi
 
 # The follow-up pages, the JSON endpoints and the admins' referral page register on this
 # blueprint too.
-from reporting import admin, api, followup, info, onboarding  # noqa: E402
+from reporting import admin, api, checkin, followup, handoff_consent, info, onboarding  # noqa: E402
 
-__all__ = ["admin", "api", "bp", "followup", "info", "onboarding", "rurl"]
+__all__ = ["admin", "api", "bp", "checkin", "followup", "handoff_consent", "info", "onboarding",
+           "rurl"]

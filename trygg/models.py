@@ -5,6 +5,7 @@ from __future__ import annotations
 import accounts.models
 import casework.directory  # local referral entries
 import casework.models
+import casework.workflow_models  # issue 12: notices, meetings, tasks
 import exercise.models
 import insights.models
 import prevention.models

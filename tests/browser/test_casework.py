@@ -157,6 +157,7 @@ def test_from_report_to_closed_case(
     # The summary for the employer, then the reporter's consent, then the release.
     expect(root).to_have_attribute("data-state", "ready")
     page.fill("#handoff-text", SUMMARY)
+    page.select_option("select[name=recipient]", "daglig_leder")
     for box in page.locator("input[name=checklist]").all():
         box.check()
     page.get_by_role("button", name="Lagre sammendraget").click()
@@ -166,9 +167,11 @@ def test_from_report_to_closed_case(
 
     reporter.reload()
     reporter.wait_for_selector("body[data-ready]")
-    reporter.check("#consent-form input[name=agree]")
-    reporter.locator("#consent-form button[type=submit]").click()
-    expect(reporter.locator("main")).to_contain_text("consent")
+    # The reporter reads the exact text, opened in their browser, and agrees to that version.
+    expect(reporter.locator("#handoff blockquote")).to_contain_text(SUMMARY)
+    reporter.check("#handoff-agree")
+    reporter.locator("#handoff-consent-form button[type=submit]").click()
+    expect(reporter.locator("main")).to_contain_text("consent to this version is recorded")
 
     case_url = live_server(f"/orgs/demo/cases/{case.public_id}")
     page.goto(case_url)  # the refusal was rendered at the form's address

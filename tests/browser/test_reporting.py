@@ -278,7 +278,7 @@ def test_report_with_javascript_reply_and_follow_up(
     assert "You should get an answer by" in page.locator(".case-status").inner_text()
     page.check("#agree")
     page.click("#consent-form button[type=submit]")
-    expect(page.locator("#consent-title ~ .notice")).to_contain_text("You have given your consent")
+    expect(page.locator("#consent-title ~ .notice")).to_contain_text("You have said in general")
     with Demo(live_server) as demo:
         kinds = db.session.scalars(
             select(Message.kind).where(Message.case_id == demo.latest().id).order_by(Message.seq)

@@ -39,7 +39,7 @@ def test_every_casework_endpoint_declares_the_handler_rule(app: Flask) -> None:
 
 def _url(rule: str, org: Any, case: Any, handoff: Any = None) -> str:
     values = {"org_slug": org.slug, "case_id": case.public_id, "attachment_id": FAKE,
-              "handoff_id": handoff or FAKE, "membership_id": FAKE}
+              "handoff_id": handoff or FAKE, "membership_id": FAKE, "task_id": FAKE}
     url = rule
     for name, value in values.items():
         for conv in ("", "uuid:"):
@@ -68,6 +68,13 @@ def test_nobody_but_the_case_handler_gets_anything(
                 if who == "anonymous":
                     assert response.status_code == 302, (endpoint, method)
                     assert "/login" in response.headers["Location"]
+                elif endpoint == "casework.notice_mode" and (
+                    (who == "stranger" and org is team.other_org) or who == "excluded"
+                ):
+                    # Their own mail setting, in an organisation they handle for: an empty
+                    # form is refused as bad input, about no case.
+                    assert response.status_code == 400, (endpoint, method)
+                    assert str(opened.case.public_id) not in response.get_data(as_text=True)
                 elif endpoint in OWN_PAGES and (
                     (who == "stranger" and org is team.other_org) or who == "excluded"
                 ):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from casework import handoff as handoff_service
 from casework import handover
 from casework.models import AuditEntry, CaseHandler, Handoff, Message
-from casework.vocabulary import HANDOFF_CHECKLIST
+from casework.vocabulary import handoff_checklist
 from crypto import envelope
 from tests.casework.conftest import private_key
 from tests.conftest import new_key
@@ -38,19 +40,21 @@ def vera_case(client: Any, login_as: Any, team: Any, cases: Any) -> Any:
 def test_summary_needs_the_whole_checklist(client: Any, team: Any, vera_case: Any,
                                            db_session: Any) -> None:
     response = client.post(_url(team, vera_case, "/handoff"), data={
-        "summary": _summary(team, vera_case), "checklist": list(HANDOFF_CHECKLIST[:-1])})
+        "summary": _summary(team, vera_case), "kind": "anonymised", "recipient": "hr",
+        "checklist": list(handoff_checklist("anonymised")[:-1])})
     assert response.status_code == 400
     assert "sjekklisten" in response.get_data(as_text=True)
     assert db_session.scalar(select(Handoff)) is None
 
 
-def test_summary_released_only_after_a_later_consent(
+def test_summary_released_only_after_consent_to_its_version(
     client: Any, team: Any, vera_case: Any, cases: Any, db_session: Any
 ) -> None:
     # Consent given before any summary does not count for it.
     cases.reporter_says(vera_case, "Ja, dere kan si det til ledelsen.", kind="consent")
     response = client.post(_url(team, vera_case, "/handoff"), data={
-        "summary": _summary(team, vera_case), "checklist": list(HANDOFF_CHECKLIST)})
+        "summary": _summary(team, vera_case), "kind": "anonymised", "recipient": "hr",
+        "checklist": list(handoff_checklist("anonymised"))})
     assert response.status_code == 303
     handoff = db_session.scalar(select(Handoff))
     assert handoff.after_seq == 1 and handoff.released_on is None
@@ -62,7 +66,12 @@ def test_summary_released_only_after_a_later_consent(
     # A plain message is not consent either.
     cases.reporter_says(vera_case, "Jeg må tenke på det.")
     assert client.post(_url(team, vera_case, "/handoff/release")).status_code == 400
+    # A general consent in the thread never releases; consent to this version does.
     cases.reporter_says(vera_case, "Ja, sammendraget er greit.", kind="consent")
+    assert client.post(_url(team, vera_case, "/handoff/release")).status_code == 400
+    handoff_service.give_consent(db_session, vera_case.case, handoff_id=handoff.public_id,
+                                 version=handoff.version, may_name_me=False, on=date.today())
+    db_session.commit()
     response = client.post(_url(team, vera_case, "/handoff/release"))
     assert response.status_code == 303
     db_session.refresh(handoff)
@@ -82,7 +91,8 @@ def test_summary_not_sealed_to_the_reporter_is_refused(client: Any, team: Any,
                                                        vera_case: Any) -> None:
     sealed = envelope.seal(b"x", [team.vera.public_key], vera_case.case.context + "/handoff")
     response = client.post(_url(team, vera_case, "/handoff"), data={
-        "summary": json.dumps(sealed), "checklist": list(HANDOFF_CHECKLIST)})
+        "summary": json.dumps(sealed), "kind": "anonymised", "recipient": "hr",
+        "checklist": list(handoff_checklist("anonymised"))})
     assert response.status_code == 400
 
 

@@ -203,29 +203,6 @@ def test_the_submission_schema_is_strict() -> None:
             SubmissionSchema().load({**body, **change})
 
 
-def test_notifications_are_coalesced_per_handler_within_the_window(
-    app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
-) -> None:
-    from trygg.mail import outbox
-
-    config = app.config["TRYGG"].with_(
-        mail_outbox=str(tmp_path), extra={"notify_window_seconds": 3600}
-    )
-    monkeypatch.setitem(app.config, "TRYGG", config)
-    monkeypatch.setattr(services, "_last_told", {})
-    notice = services.Notice("Org", "org", ("a@example.test", "b@example.test"), "report")
-    with app.test_request_context():
-        assert services.notify(notice) == 2
-        assert services.notify(notice) == 0  # within the window: the first mail covers it
-        later = services.Notice("Org", "org", ("c@example.test",), "message")
-        assert services.notify(later) == 1
-    assert sorted(m["To"] for m in outbox(config)) == [
-        "a@example.test",
-        "b@example.test",
-        "c@example.test",
-    ]
-
-
 def _large_png(width: int, height: int) -> bytes:
     """A PNG that is small on disk and large when decoded (one grey colour)."""
     from PIL import Image

@@ -380,6 +380,25 @@ function wireHandoffForm() {
   });
 }
 
+// Forms whose free text is sealed here before an ordinary POST (a meeting's summary, issue 12):
+// the textarea has no name, so its plaintext is never sent; an empty one is simply left out.
+function wireSealedForms() {
+  for (const form of root.querySelectorAll("form[data-sealed-form]")) {
+    form.addEventListener("submit", async (event) => {
+      const hidden = form.querySelector('input[name="summary"]');
+      const area = form.querySelector("textarea[data-sealed-source]");
+      if (hidden.value || !area.value.trim()) return;
+      event.preventDefault();
+      if (!key || !sealed) return say("thread-status", t.need_key);
+      const envelope = await seal(documentFor(form.dataset.sealedType, area.value),
+        recipients(form.dataset.sealedForm), sealed.contexts.message);
+      hidden.value = JSON.stringify(envelope);
+      area.value = "";
+      form.submit();
+    });
+  }
+}
+
 // Adding a handler: every envelope of the case gets one more recipient, in this browser.
 async function resealAll(newKey) {
   const items = {};
@@ -434,6 +453,7 @@ if (root) {
   wireThreadForm("note", "note", "trygg/note");
   wireStateForms();
   wireHandoffForm();
+  wireSealedForms();
   wireAddHandler();
   document.querySelector('[data-action="print"]')?.addEventListener("click", () => window.print());
   onKeyChange((next) => {

@@ -13,6 +13,7 @@ import { keyFor, stored } from "./idempotency.js";
 import { publicKeyOf } from "./hpke.js";
 import { derive, parse } from "./receipt.js";
 import { decryptToBlob } from "./stream.js";
+import { renderHandoffs } from "./report-handoff.js";
 import {
   canEncrypt, clearError, describeFiles, markJs, openJson, prepareFile, sealJson, send,
   showError, strings, uploadFile,
@@ -176,6 +177,7 @@ async function renderThread(state) {
     files.textContent = "";
     for (const a of data.attachments) files.append(await fileItem(a, state));
   }
+  await renderHandoffs(state, S.handoff_unopenable);
 }
 
 async function loadCase(state) {
