@@ -57,7 +57,8 @@ FORM = "/r/demo/report"
 API = "/r/demo/api/reports"
 PAGE_HEADERS = {"Accept": "text/html", "Accept-Language": "nb"}
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
-KEY = re.compile(r'name="idempotency_key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="idempotency_key"')
+KEY = re.compile(r'name="idempotency_key"[^>]*value="([^"]+)"'
+                 r'|value="([^"]+)"[^>]*name="idempotency_key"')
 
 # What a reporter fills in without JavaScript (about the size of bench/intake.py's report).
 FIELDS = {
