@@ -17,6 +17,7 @@ The JSON API takes the staff CSRF token in `X-CSRFToken` (the pages' `csrf-token
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import (
@@ -59,29 +60,48 @@ def _private(response: Response) -> Response:
     return response
 
 
+def _production(raw: str) -> Any:
+    """The production a session is for (a public id from the start form), or None for the
+    whole organisation; an id that is not one of this organisation's productions is 404."""
+    if not raw:
+        return None
+    from prevention.productions import production
+
+    try:
+        found = production(db.session(), g.org, uuid.UUID(raw))
+    except ValueError:
+        found = None
+    if found is None:
+        abort(404)
+    return found
+
+
 # -- pages --------------------------------------------------------------------------------
 
 
 @bp.get("/orgs/<org_slug>/exercises")
 @access.org(*FACILITATORS)
 def sessions(org_slug: str) -> Response:
+    from prevention.productions import productions
+
     found = services.for_org(db.session(), g.org.id)
     listed = [(ex, services.code_of(ex, common.secret())) for ex in found]
     return _private(make_response(render_template(
         "exercise/sessions.html", org=g.org, sessions=listed,
-        k=max(3, int(g.org.stats_k)))))
+        productions=productions(db.session(), g.org), k=max(3, int(g.org.stats_k)))))
 
 
 @bp.post("/orgs/<org_slug>/exercises")
 @access.org(*FACILITATORS)
 def start(org_slug: str) -> Response:
+    scope = _production(request.form.get("production", ""))
     brochure = request.form.getlist("scenario")
     custom = [line for line in request.form.get("custom", "").splitlines() if line.strip()]
     try:
         scenarios = services.scenario_list(brochure, custom)
         perspectives = services.perspective_list(request.form.getlist("perspective"))
         code = services.create(db.session(), g.org, current_user, scenarios, perspectives,
-                               secret=common.secret())[1]
+                               secret=common.secret(), production=scope)[1]
     except services.InvalidInput:
         db.session.rollback()
         flash(_("Choose at least one situation and one perspective. Your own situations: at "

@@ -47,6 +47,11 @@ class ExerciseSession(db.Model):  # type: ignore[name-defined]
     started_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL"), default=None
     )
+    # A session for one production (prevention/): its rule proposals go to that production's
+    # draft rules. None: the whole organisation.
+    production_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prevention_production.id", ondelete="SET NULL"), default=None, index=True
+    )
     # HMAC(server secret, join code): what a code is looked up by. The code itself is kept
     # only sealed (crypto.fieldbox), for the facilitators' pages.
     code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)

@@ -112,10 +112,12 @@ def perspective_list(codes: Sequence[str] | None) -> list[str]:
 
 
 def create(db: Session, org: Any, person: Any, scenarios: list[dict[str, Any]],
-           perspectives: list[str], *, secret: str) -> tuple[ExerciseSession, str]:
+           perspectives: list[str], *, secret: str,
+           production: Any = None) -> tuple[ExerciseSession, str]:
     code = new_code()
     ex = ExerciseSession(
         organisation_id=org.id, started_by_id=getattr(person, "id", None),
+        production_id=getattr(production, "id", None),
         code_hash=code_hash(code, secret),
         code_sealed=fieldbox.seal(code.encode(), secret, "exercise-code"),
         status="lobby", scenario_idx=0, scenarios=scenarios, perspectives=perspectives,
@@ -415,12 +417,14 @@ def proposal_to_rules(db: Session, ex: ExerciseSession, proposal_id: int, questi
     unknown proposal or question (nothing changed)."""
     from prevention import documents
     from prevention.errors import Invalid
+    from prevention.models import Production
 
     found = db.scalar(select(ExerciseProposal).where(ExerciseProposal.session_id == ex.id,
                                                      ExerciseProposal.id == proposal_id))
     if found is None:
         raise InvalidInput("unknown proposal")
-    doc = documents.draft(db, org, None, "rules")
+    scope = (db.get(Production, ex.production_id) if ex.production_id is not None else None)
+    doc = documents.draft(db, org, scope, "rules")
     try:
         documents.add_rule(doc, question, found.text)
     except Invalid as exc:

@@ -249,3 +249,44 @@ def test_a_proposal_becomes_a_rule_in_the_organisations_draft(
     again = other.post(f"{base}/proposals/{left.id}/to-rules", data={"question": "closeness"})
     assert again.status_code in (403, 404)
     assert db_session.scalars(select(ExerciseProposal)).one().text == "Ingen kallenavn."
+
+
+def test_a_session_for_a_production_sends_its_proposals_to_that_productions_rules(
+    room: Room, db_session: Session
+) -> None:
+    from datetime import date
+
+    from prevention import documents, productions
+
+    show = productions.save_production(
+        db_session, room.org, None, name="Et dukkehjem", kind="stage",
+        starts_on=date(2026, 1, 5), ends_on=date(2026, 3, 1), has_minors=False,
+        has_intimate_work=True, contacts="")
+    db_session.flush()
+    listing = room.facilitator.get(f"/orgs/{room.org.slug}/exercises").get_data(True)
+    assert f'value="{show.public_id}"' in listing
+
+    # An id that is not one of this organisation's productions starts nothing.
+    before = db_session.scalar(select(func.count()).select_from(ExerciseSession))
+    refused = room.facilitator.post(f"/orgs/{room.org.slug}/exercises", data={
+        "production": "00000000-0000-0000-0000-000000000000", "scenario": ["s1"],
+        "perspective": ["colleague"]})
+    assert refused.status_code == 404
+    assert db_session.scalar(select(func.count()).select_from(ExerciseSession)) == before
+
+    started = room.facilitator.post(f"/orgs/{room.org.slug}/exercises", data={
+        "production": str(show.public_id), "scenario": ["s1"], "perspective": ["colleague"]})
+    assert started.status_code == 302
+    base = started.headers["Location"]
+    ex = db_session.scalars(select(ExerciseSession).order_by(ExerciseSession.id.desc())).first()
+    assert ex is not None and ex.production_id == show.id
+    room.facilitator.post(f"{base}/proposals", data={"text": "Vi avtaler nærhet på prøve."})
+    proposal = db_session.scalars(select(ExerciseProposal)
+                                  .where(ExerciseProposal.session_id == ex.id)).one()
+    room.facilitator.post(f"{base}/proposals/{proposal.id}/to-rules",
+                          data={"question": "closeness"})
+    theirs = documents.existing_draft(db_session, room.org, show, "rules")
+    assert theirs is not None
+    assert theirs.content["items"] == [{"question": "closeness",
+                                        "text": "Vi avtaler nærhet på prøve."}]
+    assert documents.existing_draft(db_session, room.org, None, "rules") is None
