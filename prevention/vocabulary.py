@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import re
 
-# The brochure's ten risk factors, in its order; also the assessment's `risk_factors`.
-RISK_FACTORS = (
-    "freelance_assignment",
-    "work_private_blur",
-    "intimacy_as_tool",
-    "fluid_roles",
-    "informal_networks",
-    "hierarchy_competition",
-    "turnover",
-    "alcohol",
-    "charismatic_power",
-    "boundary_pushing_art",
-)
+# The brochure's ten risk factors, in its order, and the reaction codes of design.md
+# section 6 for which consequences are agreed in advance: one home each, casework's
+# vocabulary (the assessment's `risk_factors` and its sanctions use the same codes).
+from casework.vocabulary import RISK_FACTORS as RISK_FACTORS
+from casework.vocabulary import SANCTIONS
+
+REACTIONS = SANCTIONS
+
 CUSTOM_PREFIX = "custom:"
 CUSTOM_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -61,20 +56,6 @@ ROUTINE_SECTIONS = (
     "non_employees",    # whom freelancers, volunteers and students contact
 )
 REQUIRED_ROUTINE_SECTIONS = ("encourage", "how_to_report", "handling")
-
-# Reaction codes of design.md section 6 for which consequences are agreed in advance.
-REACTIONS = (
-    "conversation",
-    "documented_conversation",
-    "written_warning",
-    "training",
-    "change_of_roles",
-    "end_collaboration",
-    "dismissal",
-    "removal",
-    "ban",
-    "team_measures",
-)
 
 DOCUMENT_KINDS = ("rules", "routines", "consequences", "standpoint", "clause")
 
