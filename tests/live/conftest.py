@@ -9,40 +9,21 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import FAST_KDF_ITERATIONS, ON_POSTGRES, _pg_create, _pg_drop, make_config
 from tests.live.client import Client, Server
+from tests.reporting import conftest as reporting_conftest
 from tests.reporting import support
 from tests.reporting.conftest import Database
-from trygg import create_app
 from trygg.extensions import db
 from trygg.seed import PEOPLE
 
-
-@pytest.fixture()
-def database(tmp_path: Path) -> Iterator[Database]:
-    from flask_migrate import upgrade
-
-    from trygg.seed import seed
-
-    name, url = _pg_create() if ON_POSTGRES else ("", f"sqlite:///{tmp_path / 'live.db'}")
-    app = create_app(make_config(url, tmp_path))
-    with app.app_context():
-        upgrade()
-        seed(db.session, app.config["TRYGG"], kdf_iterations=FAST_KDF_ITERATIONS)
-        db.session.commit()
-        db.session.remove()
-    yield Database(url, app, tmp_path)
-    with app.app_context():
-        db.engine.dispose()
-    if name:
-        _pg_drop(name)
+# A committed database with the demo seeded, as the crash tests use it.
+database = reporting_conftest.database
 
 
 @pytest.fixture()
